@@ -1,0 +1,81 @@
+"""Evaluates image-classifier checkpoints: TF-Slim's eval flags plus a loop.
+
+Typical use:
+
+  # once, on a checkpoint file or the latest checkpoint of a directory
+  python eval_image_classifier.py --checkpoint_path=/tmp/train \
+    --eval_dir=/tmp/eval --dataset_name=flowers \
+    --dataset_split_name=validation --dataset_dir=/data/flowers \
+    --model_name=resnet_v1_50
+  # every new checkpoint as training writes it, until 1 h without one
+  python eval_image_classifier.py ... --eval_loop --timeout=3600
+
+Each evaluation sees every example of the split exactly once and writes
+`eval/Accuracy` and `eval/Recall_5` summaries and `metrics.json` to eval_dir.
+"""
+from absl import app
+from absl import flags
+
+from training import eval_lib
+from training import runtime
+
+flags.DEFINE_integer('batch_size', 100, 'Examples per batch.')
+flags.DEFINE_integer('max_num_batches', None,
+                     'Batches to evaluate; None: the whole split once.')
+flags.DEFINE_string('master', '', 'Address of the TensorFlow master to use.')
+flags.DEFINE_string('checkpoint_path', '/tmp/tfmodel/',
+                    'A checkpoint file, or a directory (its latest '
+                    'checkpoint; every new one with --eval_loop).')
+flags.DEFINE_string('eval_dir', '/tmp/tfmodel/',
+                    'Where summaries and metrics.json are written.')
+flags.DEFINE_integer('num_preprocessing_threads', 4,
+                     'Threads decoding and preprocessing images.')
+flags.DEFINE_string('dataset_name', 'imagenet', 'The dataset to evaluate on.')
+flags.DEFINE_string('dataset_split_name', 'test', 'The split to evaluate.')
+flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')
+flags.DEFINE_integer('labels_offset', 0,
+                     'Subtracted from every label (1: drop ImageNet\'s '
+                     'background class).')
+flags.DEFINE_string('model_name', 'inception_v3', 'The network evaluated.')
+flags.DEFINE_string('preprocessing_name', None,
+                    'Preprocessing to use; None: the model\'s own.')
+flags.DEFINE_float('moving_average_decay', None,
+                   'When set, restore the moving averages of the weights.')
+flags.DEFINE_integer('eval_image_size', None,
+                     'Input size; None: the network\'s default.')
+flags.DEFINE_boolean('quantize', False, 'Evaluate a quantized graph.')
+flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
+flags.DEFINE_string('predictions_file', None,
+                    'Write per-example index, label, logits and '
+                    'probabilities here (.npz, or .csv).')
+flags.DEFINE_boolean('eval_loop', False,
+                     'Keep evaluating each new checkpoint of the '
+                     '--checkpoint_path directory.')
+flags.DEFINE_boolean('eval_all_checkpoints', False,
+                     'In loop mode, also evaluate the checkpoints that '
+                     'already exist (default: the latest, then new ones).')
+flags.DEFINE_integer('eval_interval_secs', 60,
+                     'Seconds between looks for a new checkpoint.')
+flags.DEFINE_integer('timeout', None,
+                     'Loop mode stops after this many seconds without a new '
+                     'checkpoint; None: never.')
+flags.DEFINE_integer('max_number_of_evaluations', None,
+                     'Loop mode stops after this many evaluations.')
+flags.DEFINE_boolean('gpu_allow_growth', True,
+                     'Allocate GPU memory as needed (lets eval share a GPU).')
+flags.DEFINE_float('gpu_memory_fraction', None,
+                   'Cap on the fraction of GPU memory used.')
+
+FLAGS = flags.FLAGS
+
+
+def main(_):
+  if not FLAGS.dataset_dir:
+    raise runtime.UserError('You must supply the dataset directory with '
+                            '--dataset_dir.')
+  eval_lib.run(FLAGS.flag_values_dict())
+
+
+if __name__ == '__main__':
+  runtime.quiet_tensorflow()
+  app.run(lambda argv: runtime.run_main(main, argv))

@@ -1,0 +1,149 @@
+"""Trains an image classifier: TF-Slim's train_image_classifier.py flags.
+
+Typical use (fine-tuning an official checkpoint):
+
+  python train_image_classifier.py --train_dir=/tmp/train \
+    --dataset_name=flowers --dataset_split_name=train \
+    --dataset_dir=/data/flowers --model_name=resnet_v1_50 \
+    --checkpoint_path=/ckpt/resnet_v1_50.ckpt \
+    --checkpoint_exclude_scopes=resnet_v1_50/logits \
+    --trainable_scopes=resnet_v1_50/logits
+
+`--batch_size` is per clone; the global batch is batch_size x num_clones x
+worker_replicas, and the epoch-based learning-rate schedule counts epochs in
+global batches. A restarted job resumes from the latest checkpoint in
+`--train_dir` (and then ignores `--checkpoint_path`).
+"""
+from absl import app
+from absl import flags
+
+from training import runtime
+from training import train_lib
+
+# Deployment.
+flags.DEFINE_string('master', '', 'Address of the TensorFlow master to use.')
+flags.DEFINE_string('train_dir', '/tmp/tfmodel/',
+                    'Where checkpoints and event logs are written.')
+flags.DEFINE_integer('num_clones', 1, 'Model clones to deploy (per machine).')
+flags.DEFINE_boolean('clone_on_cpu', False, 'Put the clones on the CPU.')
+flags.DEFINE_integer('worker_replicas', 1, 'Number of worker replicas.')
+flags.DEFINE_integer('num_ps_tasks', 0,
+                     'Parameter servers; 0: variables are local.')
+flags.DEFINE_integer('task', 0, 'Task id of this replica (0 is the chief).')
+flags.DEFINE_boolean('sync_replicas', False,
+                     'Synchronize the replicas during training.')
+flags.DEFINE_integer('replicas_to_aggregate', 1,
+                     'Replicas to aggregate before each update.')
+# Input.
+flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.')
+flags.DEFINE_integer('num_preprocessing_threads', 4,
+                     'Threads decoding and preprocessing images.')
+flags.DEFINE_string('dataset_name', 'imagenet', 'The dataset to train on.')
+flags.DEFINE_string('dataset_split_name', 'train', 'The split to train on.')
+flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')
+flags.DEFINE_integer('labels_offset', 0,
+                     'Subtracted from every label: 1 drops ImageNet\'s '
+                     'background class for 1000-class models.')
+flags.DEFINE_string('preprocessing_name', None,
+                    'Preprocessing to use; None: the model\'s own.')
+flags.DEFINE_integer('batch_size', 32, 'Examples per batch, per clone.')
+flags.DEFINE_integer('train_image_size', None,
+                     'Input size; None: the network\'s default.')
+flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
+# Model.
+flags.DEFINE_string('model_name', 'inception_v3', 'The network to train.')
+flags.DEFINE_float('weight_decay', 0.00004, 'L2 weight decay.')
+flags.DEFINE_float('label_smoothing', 0.0, 'Label smoothing amount.')
+flags.DEFINE_float('moving_average_decay', None,
+                   'Decay of the moving averages of the weights; None: off.')
+flags.DEFINE_integer('quantize_delay', -1,
+                     'Steps before quantized training starts; -1: never.')
+flags.DEFINE_boolean('freeze_batch_norm', False,
+                     'Keep batch norm in inference mode (moving statistics '
+                     'neither used from the batch nor updated); for short '
+                     'fine-tuning runs.')
+flags.DEFINE_integer('seed', None, 'Graph-level random seed (None: random).')
+# Schedule.
+flags.DEFINE_integer('max_number_of_steps', None,
+                     'Global step to stop at; None: train forever.')
+flags.DEFINE_integer('log_every_n_steps', 10, 'Steps between log lines.')
+flags.DEFINE_integer('save_summaries_secs', 600,
+                     'Seconds between summaries.')
+flags.DEFINE_integer('save_interval_secs', 600,
+                     'Seconds between checkpoints.')
+flags.DEFINE_integer('max_checkpoints_to_keep', 5,
+                     'Checkpoints kept in train_dir.')
+# Optimizer.
+flags.DEFINE_string('optimizer', 'rmsprop',
+                    'adadelta, adagrad, adam, ftrl, momentum, sgd or rmsprop.')
+flags.DEFINE_float('adadelta_rho', 0.95, 'Decay rate of adadelta.')
+flags.DEFINE_float('adagrad_initial_accumulator_value', 0.1,
+                   'Starting value of the AdaGrad accumulators.')
+flags.DEFINE_float('adam_beta1', 0.9, 'Decay of the 1st moment estimates.')
+flags.DEFINE_float('adam_beta2', 0.999, 'Decay of the 2nd moment estimates.')
+flags.DEFINE_float('opt_epsilon', 1.0, 'Epsilon of the optimizer.')
+flags.DEFINE_float('ftrl_learning_rate_power', -0.5,
+                   'Learning rate power of FTRL.')
+flags.DEFINE_float('ftrl_initial_accumulator_value', 0.1,
+                   'Starting value of the FTRL accumulators.')
+flags.DEFINE_float('ftrl_l1', 0.0, 'FTRL l1 regularization strength.')
+flags.DEFINE_float('ftrl_l2', 0.0, 'FTRL l2 regularization strength.')
+flags.DEFINE_float('momentum', 0.9, 'Momentum of the momentum optimizer.')
+flags.DEFINE_float('rmsprop_momentum', 0.9, 'Momentum of RMSProp.')
+flags.DEFINE_float('rmsprop_decay', 0.9, 'Decay of RMSProp.')
+# Learning rate.
+flags.DEFINE_string('learning_rate_decay_type', 'exponential',
+                    'fixed, exponential or polynomial.')
+flags.DEFINE_float('learning_rate', 0.01, 'Initial learning rate.')
+flags.DEFINE_float('end_learning_rate', 0.0001,
+                   'Minimal learning rate of the polynomial decay.')
+flags.DEFINE_float('learning_rate_decay_factor', 0.94,
+                   'Learning rate decay factor.')
+flags.DEFINE_float('num_epochs_per_decay', 2.0,
+                   'Epochs (in global batches) between decays.')
+flags.DEFINE_float('warmup_epochs', 0.0,
+                   'Epochs of linear learning-rate warm-up; 0: none.')
+# Fine-tuning.
+flags.DEFINE_string('checkpoint_path', None,
+                    'Checkpoint file or directory to fine-tune from.')
+flags.DEFINE_string('checkpoint_exclude_scopes', None,
+                    'Comma-separated scopes not restored from the checkpoint.')
+flags.DEFINE_string('trainable_scopes', None,
+                    'Comma-separated scopes to train; None: all.')
+flags.DEFINE_boolean('ignore_missing_vars', False,
+                     'Leave variables missing from the checkpoint '
+                     'initialised from scratch (logged; fails if nothing '
+                     'is restored).')
+# Validation during training.
+flags.DEFINE_integer('validation_every_n_steps', 0,
+                     'Evaluate --validation_split_name every N steps into '
+                     'the run\'s summaries; 0: off.')
+flags.DEFINE_string('validation_split_name', None,
+                    'The held-out split for validation during training.')
+flags.DEFINE_string('validation_dataset_dir', None,
+                    'Dataset dir of the validation split; None: dataset_dir.')
+flags.DEFINE_integer('validation_batch_size', 100,
+                     'Batch size of the validation passes.')
+# Session.
+flags.DEFINE_boolean('gpu_allow_growth', True,
+                     'Allocate GPU memory as needed (lets eval share a GPU).')
+flags.DEFINE_float('gpu_memory_fraction', None,
+                   'Cap on the fraction of GPU memory used.')
+flags.DEFINE_integer('inter_op_parallelism_threads', 0,
+                     'Inter-op threads; 0: TensorFlow\'s choice.')
+flags.DEFINE_integer('intra_op_parallelism_threads', 0,
+                     'Intra-op threads; 0: TensorFlow\'s choice.')
+
+FLAGS = flags.FLAGS
+
+
+def main(_):
+  if not FLAGS.dataset_dir:
+    raise runtime.UserError('You must supply the dataset directory with '
+                            '--dataset_dir.')
+  train_lib.train(FLAGS.flag_values_dict())
+
+
+if __name__ == '__main__':
+  runtime.quiet_tensorflow()
+  app.run(lambda argv: runtime.run_main(main, argv))

@@ -1,0 +1,306 @@
+"""The training loop behind train_image_classifier.py.
+
+`train(params)` takes the binary's resolved flag values (a dict) and:
+builds the tf.data pipeline and the model clones, the loss (softmax cross
+entropy with label smoothing, AuxLogits weighted 0.4, regularization), the
+learning rate and optimizer, a train op that depends on every batch-norm
+update op, optional moving averages and validation, then runs a
+MonitoredTrainingSession that resumes from `train_dir`, restores a pretrained
+checkpoint otherwise, and saves checkpoints and summaries on their intervals.
+
+Batch size is per clone: the global batch per step is
+`batch_size * num_clones * worker_replicas`, and epoch-based schedules use it.
+"""
+import os
+import time
+
+from absl import logging
+import tensorflow as tf
+
+from datasets import dataset_factory
+from datasets import input_pipeline
+from deployment import model_deploy
+from training import model_setup
+from training import optimizers
+from training import restore
+from training import runtime
+from training import validation
+
+AUX_LOGITS_WEIGHT = 0.4
+FLAGS_FILE = 'flags.json'
+
+
+def global_batch_size(params):
+  """Examples per step over all clones and worker replicas."""
+  return (params['batch_size'] * params['num_clones'] *
+          max(1, params['worker_replicas']))
+
+
+def _add_losses(logits, end_points, labels, num_classes, label_smoothing):
+  """Adds the classification losses of one clone to tf.GraphKeys.LOSSES."""
+  onehot = tf.one_hot(labels, num_classes)
+  if 'AuxLogits' in end_points:
+    tf.losses.softmax_cross_entropy(
+        onehot, end_points['AuxLogits'], label_smoothing=label_smoothing,
+        weights=AUX_LOGITS_WEIGHT, scope='aux_loss')
+  tf.losses.softmax_cross_entropy(onehot, logits,
+                                  label_smoothing=label_smoothing)
+
+
+def _quantize_training_graph(quantize_delay):
+  """Rewrites the graph for quantization-aware training (needs tf.contrib)."""
+  from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
+  quantize.create_training_graph(quant_delay=quantize_delay)
+
+
+def _moving_averages(params, global_step):
+  """The ExponentialMovingAverage of the model variables, or None."""
+  if not params['moving_average_decay']:
+    return None, None
+  ema = tf.train.ExponentialMovingAverage(params['moving_average_decay'],
+                                          global_step)
+  return ema, tf.model_variables()
+
+
+def _summaries(end_points, learning_rate, total_loss):
+  """Adds the TensorBoard summaries users rely on."""
+  for name, tensor in end_points.items():
+    if tensor.dtype.is_floating:
+      tf.summary.histogram('activations/' + name, tensor)
+      tf.summary.scalar('sparsity/' + name, tf.nn.zero_fraction(tensor))
+  for loss in tf.get_collection(tf.GraphKeys.LOSSES):
+    tf.summary.scalar('losses/%s' % loss.op.name, loss)
+  tf.summary.scalar('total_loss', total_loss)
+  tf.summary.scalar('learning_rate', learning_rate)
+  for var in tf.model_variables():
+    tf.summary.histogram(var.op.name, var)
+
+
+class LoggingHook(tf.train.SessionRunHook):
+  """Logs step, loss, learning rate and images/sec every N steps."""
+
+  def __init__(self, loss, learning_rate, every_n_steps, images_per_step):
+    self._fetches = {'loss': loss, 'lr': learning_rate}
+    self._every_n_steps = max(1, every_n_steps)
+    self._images_per_step = images_per_step
+    self._last = None
+
+  def begin(self):
+    self._fetches['step'] = tf.train.get_global_step()
+
+  def before_run(self, run_context):
+    return tf.train.SessionRunArgs(self._fetches)
+
+  def after_run(self, run_context, run_values):
+    step = run_values.results['step'] + 1
+    now = time.time()
+    if self._last is None:
+      self._last = (step, now)
+    if step % self._every_n_steps:
+      return
+    last_step, last_time = self._last
+    rate = ((step - last_step) * self._images_per_step /
+            max(now - last_time, 1e-9))
+    self._last = (step, now)
+    logging.info('step %d: loss = %.4f, learning_rate = %.6g, %.1f images/sec',
+                 step, run_values.results['loss'], run_values.results['lr'],
+                 rate)
+
+
+def _init_fn(params, variables):
+  """The fine-tuning restore, or None; fails before training if it is wrong."""
+  if not params['checkpoint_path']:
+    return None
+  existing = tf.train.latest_checkpoint(params['train_dir'])
+  if existing:
+    logging.info('Ignoring --checkpoint_path: %s already holds checkpoint %s; '
+                 'resuming from it.', params['train_dir'], existing)
+    return None
+  plan = restore.plan_restore(
+      params['checkpoint_path'], variables,
+      exclude_scopes=params['checkpoint_exclude_scopes'],
+      ignore_missing_vars=params['ignore_missing_vars'])
+  saver = tf.train.Saver(plan.var_list)
+
+  def init_fn(unused_scaffold, session):
+    logging.info('Fine-tuning from %s.', plan.checkpoint)
+    saver.restore(session, plan.checkpoint)
+
+  return init_fn
+
+
+def _validation_hook(params, setup_args):
+  """Builds the inference-mode validation tower and its hook, or None."""
+  if not params['validation_every_n_steps']:
+    return None
+  split = params['validation_split_name']
+  if not split:
+    raise ValueError('--validation_every_n_steps needs '
+                     '--validation_split_name (e.g. validation or test).')
+  dataset = dataset_factory.get_dataset(
+      params['dataset_name'], split,
+      params['validation_dataset_dir'] or params['dataset_dir'])
+  setup = model_setup.resolve(dataset=dataset, is_training=False, **setup_args)
+  batch_size = params['validation_batch_size']
+  with tf.device('/device:CPU:0'):
+    iterator = tf.data.make_initializable_iterator(model_setup.eval_dataset(
+        setup, dataset, batch_size, params['num_preprocessing_threads']))
+    batch = iterator.get_next()
+  with tf.name_scope('validation'):
+    with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+      logits, _ = setup.network_fn(batch['image'])
+  return validation.ValidationHook(
+      iterator, logits, batch['label'], dataset.num_samples, batch_size,
+      setup.num_classes, params['validation_every_n_steps'],
+      params['train_dir'])
+
+
+def _write_run_record(params, setup, dataset, uses_ema):
+  """Writes train_dir/flags.json: resolved flags, data, model, versions."""
+  if params['task'] != 0:
+    return
+  record = {
+      'flags': params,
+      'resolved': {
+          'preprocessing_name': setup.preprocessing_name,
+          'image_size': setup.image_size,
+          'num_classes': setup.num_classes,
+          'dataset_num_samples': dataset.num_samples,
+          'global_batch_size': global_batch_size(params),
+          'moving_average_decay': params['moving_average_decay'],
+          'uses_moving_averages': uses_ema,
+      },
+      'environment': runtime.environment_info(),
+  }
+  runtime.write_json(os.path.join(params['train_dir'], FLAGS_FILE), record)
+
+
+def build_train_op(params, setup, iterator, deploy_config, global_step):
+  """Clones, losses, optimizer and the train op (with BN update ops).
+
+  Returns:
+    (train_op, total_loss, learning_rate, optimizer, end_points of clone 0).
+  """
+  def clone_fn():
+    batch = iterator.get_next()
+    logits, end_points = setup.network_fn(batch['image'])
+    _add_losses(logits, end_points, batch['label'], setup.num_classes,
+                params['label_smoothing'])
+    return end_points
+
+  clones = model_deploy.create_clones(deploy_config, clone_fn)
+  # Every clone's batch-norm statistics updates (PITFALLS 1): collected now,
+  # before any inference-mode tower is added to the graph.
+  update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+  if params['quantize_delay'] >= 0:
+    _quantize_training_graph(params['quantize_delay'])
+
+  ema, ema_vars = _moving_averages(params, global_step)
+  if ema is not None:
+    update_ops.append(ema.apply(ema_vars))
+  with tf.device(deploy_config.optimizer_device()):
+    learning_rate = optimizers.learning_rate(
+        params, params['dataset_num_samples'], global_batch_size(params),
+        global_step)
+    optimizer = optimizers.optimizer(params, learning_rate)
+  if params['sync_replicas']:
+    optimizer = tf.train.SyncReplicasOptimizer(
+        optimizer, replicas_to_aggregate=params['replicas_to_aggregate'],
+        total_num_replicas=params['worker_replicas'])
+  var_list = restore.variables_to_train(params['trainable_scopes'])
+  total_loss, grads_and_vars = model_deploy.optimize_clones(
+      clones, optimizer, var_list=var_list)
+  apply_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+  with tf.control_dependencies([apply_op] + update_ops):
+    train_op = tf.identity(total_loss, name='train_op')
+  return train_op, total_loss, learning_rate, optimizer, clones[0].outputs
+
+
+def train(params):
+  """Trains a model as configured by `params` (the binary's flag values).
+
+  Args:
+    params: dict of resolved flag values (see train_image_classifier.py).
+
+  Raises:
+    ValueError: for any mistake in flags or files, with a message that says
+      what to do.
+  """
+  runtime.check_versions()
+  dataset = dataset_factory.get_dataset(
+      params['dataset_name'], params['dataset_split_name'],
+      params['dataset_dir'])
+  params = dict(params, dataset_num_samples=dataset.num_samples)
+  setup_args = dict(
+      model_name=params['model_name'], labels_offset=params['labels_offset'],
+      preprocessing_name=params['preprocessing_name'],
+      image_size=params['train_image_size'],
+      weight_decay=params['weight_decay'],
+      use_grayscale=params['use_grayscale'])
+  deploy_config = model_deploy.DeploymentConfig(
+      num_clones=params['num_clones'], clone_on_cpu=params['clone_on_cpu'],
+      replica_id=params['task'], num_replicas=params['worker_replicas'],
+      num_ps_tasks=params['num_ps_tasks'])
+  logging.info('batch_size %d is per clone: global batch = %d x %d clones x '
+               '%d replicas = %d; %d training examples.', params['batch_size'],
+               params['batch_size'], params['num_clones'],
+               params['worker_replicas'], global_batch_size(params),
+               dataset.num_samples)
+  tf.gfile.MakeDirs(params['train_dir'])
+
+  with tf.Graph().as_default():
+    if params['seed'] is not None:
+      tf.set_random_seed(params['seed'])
+    setup = model_setup.resolve(
+        dataset=dataset, is_training=True,
+        freeze_batch_norm=params['freeze_batch_norm'], **setup_args)
+    with tf.device(deploy_config.variables_device()):
+      global_step = tf.train.get_or_create_global_step()
+    with tf.device(deploy_config.inputs_device()):
+      iterator = tf.data.make_one_shot_iterator(input_pipeline.make_dataset(
+          dataset, setup.preprocess_fn, params['batch_size'],
+          is_training=True, num_readers=params['num_readers'],
+          num_preprocessing_threads=params['num_preprocessing_threads'],
+          labels_offset=params['labels_offset'], seed=params['seed']))
+    train_op, total_loss, learning_rate, optimizer, end_points = (
+        build_train_op(params, setup, iterator, deploy_config, global_step))
+    _summaries(end_points, learning_rate, total_loss)
+    init_fn = _init_fn(params, tf.model_variables())
+    hooks = [LoggingHook(total_loss, learning_rate,
+                         params['log_every_n_steps'],
+                         global_batch_size(params) /
+                         max(1, params['worker_replicas']))]
+    validation_hook = _validation_hook(params, setup_args)
+    if validation_hook:
+      hooks.append(validation_hook)
+    if params['max_number_of_steps']:
+      hooks.append(tf.train.StopAtStepHook(
+          last_step=params['max_number_of_steps']))
+    if params['sync_replicas']:
+      hooks.append(optimizer.make_session_run_hook(params['task'] == 0))
+    _write_run_record(params, setup, dataset, params['moving_average_decay']
+                      is not None)
+    _run(params, train_op, init_fn, hooks)
+
+
+def _run(params, train_op, init_fn, hooks):
+  """Runs the MonitoredTrainingSession until a hook asks to stop."""
+  scaffold = tf.train.Scaffold(
+      init_fn=init_fn,
+      saver=tf.train.Saver(max_to_keep=params['max_checkpoints_to_keep'],
+                           sharded=params['num_ps_tasks'] > 0))
+  config = runtime.session_config(
+      params['gpu_allow_growth'], params['gpu_memory_fraction'],
+      params['inter_op_parallelism_threads'],
+      params['intra_op_parallelism_threads'])
+  with tf.train.MonitoredTrainingSession(
+      master=params['master'], is_chief=params['task'] == 0,
+      checkpoint_dir=params['train_dir'], scaffold=scaffold, hooks=hooks,
+      save_checkpoint_secs=params['save_interval_secs'],
+      save_summaries_secs=params['save_summaries_secs'],
+      save_summaries_steps=None, log_step_count_steps=0,
+      config=config) as session:
+    while not session.should_stop():
+      session.run(train_op)
+  logging.info('Training finished; checkpoints and TensorBoard logs in %s.',
+               params['train_dir'])
