@@ -11,6 +11,8 @@ DATASET_DIR="$RUN_DIR/data"
 TRAIN_DIR="$RUN_DIR/train"
 EVAL_DIR="$RUN_DIR/eval"
 cd "$ROOT"
+# A fresh run each time (a train_dir with a checkpoint would resume instead).
+rm -rf "$TRAIN_DIR" "$EVAL_DIR"
 
 "$PY" download_and_convert_data.py --dataset_name=digits \
   --dataset_dir="$DATASET_DIR"
@@ -18,10 +20,10 @@ cd "$ROOT"
 "$PY" train_image_classifier.py \
   --train_dir="$TRAIN_DIR" --dataset_name=digits --dataset_split_name=train \
   --dataset_dir="$DATASET_DIR" --model_name=lenet --preprocessing_name=lenet \
-  --batch_size=50 --max_number_of_steps=600 --optimizer=adam \
+  --batch_size=50 --max_number_of_steps=1000 --optimizer=adam \
   --learning_rate=0.001 --learning_rate_decay_type=fixed --weight_decay=0 \
   --save_interval_secs=60 --save_summaries_secs=30 --log_every_n_steps=100 \
-  --validation_every_n_steps=200 --validation_split_name=test --seed=0
+  --validation_every_n_steps=250 --validation_split_name=test --seed=0
 
 "$PY" eval_image_classifier.py \
   --checkpoint_path="$TRAIN_DIR" --eval_dir="$EVAL_DIR" \

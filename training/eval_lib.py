@@ -10,6 +10,7 @@ included), builds the model in inference mode, and writes:
   * optionally `--predictions_file`: per example index, label, logits and
     probabilities (.npz, or .csv when the name ends in .csv).
 """
+import io
 import json
 import os
 import re
@@ -178,9 +179,11 @@ def write_predictions(path, indices, labels, logits, probabilities):
                          ['%.7g' % x for x in row[2]] +
                          ['%.7g' % x for x in row[3]]) + '\n')
   else:
+    buffer = io.BytesIO()  # np.savez seeks, which GFile cannot do.
+    np.savez(buffer, index=indices, label=labels, logits=logits,
+             probabilities=probabilities)
     with tf.gfile.GFile(path, 'wb') as f:
-      np.savez(f, index=indices, label=labels, logits=logits,
-               probabilities=probabilities)
+      f.write(buffer.getvalue())
   logging.info('Wrote %d predictions to %s.', len(labels), path)
 
 
@@ -214,6 +217,7 @@ def evaluation_loop(params, checkpoint_dir):
     # Start from the latest existing checkpoint, then follow new ones.
     done.update(checkpoint_step(c) for c in existing[:-1])
   last_new = time.time()
+  waiting = False
   while True:
     pending = [c for c in list_checkpoints(checkpoint_dir)
                if checkpoint_step(c) not in done]
@@ -226,17 +230,20 @@ def evaluation_loop(params, checkpoint_dir):
                         checkpoint)
       done.add(checkpoint_step(checkpoint))
       last_new = time.time()
+      waiting = False
       limit = params['max_number_of_evaluations']
       if limit and len(results) >= limit:
         return results
     timeout = params['timeout']
+    if not waiting:
+      logging.info('Waiting for a new checkpoint in %s (pattern '
+                   'model.ckpt-*.index), timeout %s.', checkpoint_dir,
+                   '%d s' % timeout if timeout is not None else 'none')
+      waiting = True
     if timeout is not None and time.time() - last_new > timeout:
       logging.info('No new checkpoint in %s for %d s; stopping.',
                    checkpoint_dir, timeout)
       return results
-    logging.info('Waiting for a new checkpoint in %s (pattern '
-                 'model.ckpt-*.index), timeout %s.', checkpoint_dir,
-                 '%d s' % timeout if timeout is not None else 'none')
     time.sleep(params['eval_interval_secs'])
 
 

@@ -40,11 +40,6 @@ def check_versions(tf_version=None):
 def quiet_tensorflow():
   """Keeps TensorFlow's deprecation warnings out of the normal logs."""
   tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
-  try:
-    from tensorflow.python.util import deprecation  # pylint: disable=g-import-not-at-top
-    deprecation._PRINT_DEPRECATION_WARNINGS = False  # pylint: disable=protected-access
-  except ImportError:
-    pass
 
 
 def session_config(gpu_allow_growth=True, gpu_memory_fraction=None,

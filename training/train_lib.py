@@ -76,7 +76,7 @@ def _summaries(end_points, learning_rate, total_loss):
     tf.summary.histogram(var.op.name, var)
 
 
-class LoggingHook(tf.train.SessionRunHook):
+class LoggingHook(tf.compat.v1.train.SessionRunHook):
   """Logs step, loss, learning rate and images/sec every N steps."""
 
   def __init__(self, loss, learning_rate, every_n_steps, images_per_step):
@@ -283,8 +283,23 @@ def train(params):
     _run(params, train_op, init_fn, hooks)
 
 
+def _checkpoint_step(train_dir):
+  """The global step of the latest checkpoint in train_dir, or None."""
+  latest = tf.train.latest_checkpoint(train_dir)
+  if not latest:
+    return None
+  return int(tf.train.load_checkpoint(latest).get_tensor('global_step'))
+
+
 def _run(params, train_op, init_fn, hooks):
   """Runs the MonitoredTrainingSession until a hook asks to stop."""
+  step = _checkpoint_step(params['train_dir'])
+  limit = params['max_number_of_steps']
+  if step is not None and limit and step >= limit:
+    # StopAtStepHook would only stop after one more step.
+    logging.info('%s is already at step %d >= --max_number_of_steps=%d; '
+                 'nothing to train.', params['train_dir'], step, limit)
+    return
   scaffold = tf.train.Scaffold(
       init_fn=init_fn,
       saver=tf.train.Saver(max_to_keep=params['max_checkpoints_to_keep'],

@@ -14,7 +14,7 @@ import tensorflow as tf
 from training import metrics
 
 
-class ValidationHook(tf.train.SessionRunHook):
+class ValidationHook(tf.compat.v1.train.SessionRunHook):
   """Evaluates a validation split every N global steps."""
 
   def __init__(self, iterator, logits, labels, num_examples, batch_size,

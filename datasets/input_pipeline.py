@@ -1,0 +1,238 @@
+"""The tf.data input pipeline over a dataset description.
+
+No queue runners and no slim `DatasetDataProvider`: records are read with
+`tf.data.TFRecordDataset`, parsed with `tf.io.parse_single_example` and
+decoded with `tf.image.decode_image` (or `tf.io.decode_raw` for
+`image/format` = 'raw', reshaped with `image/height`, `image/width` and the
+dataset's channels). Decoded images always have the dataset's static channel
+count, so preprocessing and nets see known shapes.
+
+Training (`is_training=True`): the shard files are shuffled and read
+interleaved (`cycle_length=num_readers`, in parallel), examples go through a
+shuffle buffer, the whole repeats `num_epochs` times (None: forever), and
+preprocessing runs in `num_preprocessing_threads` parallel calls; batches
+are full (`drop_remainder=True`) and prefetched.
+
+Evaluation (`is_training=False`): files are read one after the other in
+sorted order, so every example of the split comes exactly once, in a fixed
+order; `index` is the example's position in that order; the final partial
+batch is kept.
+
+Labels are shifted by `labels_offset`; a label outside
+[0, num_classes - labels_offset) after the shift stops the run with an
+error that points at --labels_offset and the dataset's num_classes.
+
+Typical use:
+
+  dataset = dataset_factory.get_dataset('mnist', 'test', '/data/mnist')
+  data = input_pipeline.make_dataset(
+      dataset, lambda image: tf.cast(image, tf.float32) / 255.,
+      batch_size=100, is_training=False)
+  batch = tf.compat.v1.data.make_one_shot_iterator(data).get_next()
+  images, labels = batch['image'], batch['label']
+"""
+import struct
+
+import tensorflow as tf
+# Only to keep TF-internal deprecation notices (tf.data's seed handling calls
+# a deprecated op) out of the logs, as PITFALLS 9 asks.
+from tensorflow.python.util import deprecation  # pylint: disable=g-direct-tensorflow-import
+
+_FEATURES = {
+    'image/encoded': tf.io.FixedLenFeature((), tf.string),
+    'image/format': tf.io.FixedLenFeature((), tf.string, default_value=''),
+    'image/class/label': tf.io.FixedLenFeature((), tf.int64),
+    'image/height': tf.io.FixedLenFeature((), tf.int64, default_value=0),
+    'image/width': tf.io.FixedLenFeature((), tf.int64, default_value=0),
+}
+
+# TFRecord framing: uint64 length, uint32 CRC of the length, the data, and a
+# uint32 CRC of the data.
+_LENGTH_BYTES = 8
+_CRC_BYTES = 4
+
+
+def count_records(files):
+  """Counts the records of TFRecord files by walking their framing.
+
+  Only the 12-byte record headers are read, so this is fast even for large
+  JPEG shards.
+
+  Args:
+    files: a list of (uncompressed) TFRecord file paths.
+
+  Returns:
+    The total number of records.
+
+  Raises:
+    ValueError: a file is truncated or is not a TFRecord file; the message
+      names it.
+  """
+  total = 0
+  for path in files:
+    size = tf.io.gfile.stat(path).length
+    with tf.io.gfile.GFile(path, 'rb') as f:
+      offset = 0
+      while offset < size:
+        header = f.read(_LENGTH_BYTES)
+        if len(header) != _LENGTH_BYTES:
+          offset = -1
+          break
+        length, = struct.unpack('<Q', header)
+        offset += _LENGTH_BYTES + length + 2 * _CRC_BYTES
+        if offset > size:
+          break
+        f.seek(offset)
+        total += 1
+      if offset != size:
+        raise ValueError(
+            '%s is truncated or is not an uncompressed TFRecord file (its '
+            'record framing does not end at the end of the file). Re-create '
+            'it with download_and_convert_data.py.' % path)
+  return total
+
+
+def _decode_image(features, channels):
+  """Decodes `image/encoded` to uint8 [H, W, channels]."""
+  encoded = features['image/encoded']
+
+  def decode_raw():
+    flat = tf.io.decode_raw(encoded, tf.uint8)
+    shape = tf.stack([features['image/height'], features['image/width'],
+                      tf.constant(channels, tf.int64)])
+    return tf.reshape(flat, tf.cast(shape, tf.int32))
+
+  def decode_encoded():
+    return tf.image.decode_image(encoded, channels=channels,
+                                 expand_animations=False)
+
+  image = tf.cond(tf.equal(features['image/format'], 'raw'), decode_raw,
+                  decode_encoded)
+  image.set_shape([None, None, channels])
+  return image
+
+
+def _checked_label(label, labels_offset, num_classes, dataset_name):
+  """Returns label - labels_offset, asserting it is in range at run time."""
+  shifted = label - labels_offset
+  num_outputs = num_classes - labels_offset
+  in_range = tf.logical_and(shifted >= 0, shifted < num_outputs)
+  message = (
+      'Label out of range in dataset %r: image/class/label minus '
+      '--labels_offset=%d must be in [0, %d) (num_classes=%d minus the '
+      'offset). Check --labels_offset and the num_classes of the dataset '
+      '(dataset_metadata.json / labels.txt). Label, shifted label:' %
+      (dataset_name, labels_offset, num_outputs, num_classes))
+  assertion = tf.debugging.Assert(in_range, [message, label, shifted])
+  with tf.control_dependencies([assertion]):
+    return tf.identity(shifted)
+
+
+def _check_args(dataset, batch_size, labels_offset, num_readers,
+                num_preprocessing_threads):
+  if not list(dataset.data_sources):
+    raise ValueError('Dataset %r has no files.' %
+                     getattr(dataset, 'name', '?'))
+  if batch_size < 1:
+    raise ValueError('batch_size must be >= 1, got %d.' % batch_size)
+  if num_readers < 1 or num_preprocessing_threads < 1:
+    raise ValueError('num_readers and num_preprocessing_threads must be >= '
+                     '1, got %d and %d.' %
+                     (num_readers, num_preprocessing_threads))
+  if not 0 <= labels_offset < dataset.num_classes:
+    raise ValueError(
+        '--labels_offset=%d does not fit dataset %r with num_classes=%d: it '
+        'must be in [0, num_classes). Check --labels_offset and the '
+        'dataset\'s num_classes.' %
+        (labels_offset, getattr(dataset, 'name', '?'), dataset.num_classes))
+
+
+@tf.autograph.experimental.do_not_convert
+def _swap(index, record):
+  return record, index
+
+
+@tf.autograph.experimental.do_not_convert
+def _with_no_index(record):
+  return record, tf.constant(-1, tf.int64)
+
+
+def _records(files, is_training, num_readers, shuffle_buffer_size, seed,
+             num_epochs):
+  """Dataset of (serialized example, index) pairs."""
+  if not is_training:
+    records = tf.data.TFRecordDataset(files)
+    return records.enumerate().map(_swap)
+  filenames = tf.data.Dataset.from_tensor_slices(files)
+  filenames = filenames.shuffle(len(files), seed=seed,
+                                reshuffle_each_iteration=True)
+  filenames = filenames.repeat(num_epochs)
+  records = filenames.interleave(tf.data.TFRecordDataset,
+                                 cycle_length=num_readers, block_length=1,
+                                 num_parallel_calls=num_readers)
+  records = records.shuffle(shuffle_buffer_size, seed=seed,
+                            reshuffle_each_iteration=True)
+  return records.map(_with_no_index)
+
+
+def make_dataset(dataset, preprocess_fn, batch_size, is_training,
+                 num_readers=4, num_preprocessing_threads=4, labels_offset=0,
+                 shuffle_buffer_size=None, seed=None, num_epochs=None):
+  """Builds the batched input pipeline of a dataset split.
+
+  Args:
+    dataset: a Dataset from `dataset_factory.get_dataset` (uses
+      data_sources, num_classes, num_samples, channels, name).
+    preprocess_fn: fn(uint8 image [H, W, C]) -> float image of a fixed size,
+      or None to only cast to float32 (all images must then be equal size).
+      It runs as graph code inside `Dataset.map`, without AutoGraph: use
+      tf.cond, not Python `if`, on tensors.
+    batch_size: examples per batch.
+    is_training: True for the shuffled, repeated, full-batch training input;
+      False for one deterministic pass over the split.
+    num_readers: files read in parallel (training).
+    num_preprocessing_threads: parallel calls of parse + decode + preprocess.
+    labels_offset: subtracted from every label (e.g. 1 for 1000-class nets
+      on the 1001-class ImageNet).
+    shuffle_buffer_size: example shuffle buffer (training); None:
+      min(num_samples, max(1024, 10 * batch_size)).
+    seed: optional seed of the file and example shuffles.
+    num_epochs: training epochs; None repeats forever. Ignored for eval.
+
+  Returns:
+    A `tf.data.Dataset` of dicts: 'image' float [B, H, W, C], 'label' int64
+    [B] (after the offset), 'index' int64 [B] (position in the split's eval
+    order; -1 in training).
+
+  Raises:
+    ValueError: bad arguments, e.g. labels_offset not in [0, num_classes).
+  """
+  _check_args(dataset, batch_size, labels_offset, num_readers,
+              num_preprocessing_threads)
+  files = sorted(dataset.data_sources)
+  channels = int(getattr(dataset, 'channels', 3))
+  name = getattr(dataset, 'name', '?')
+  if shuffle_buffer_size is None:
+    shuffle_buffer_size = max(1, min(int(dataset.num_samples or 1),
+                                     max(1024, 10 * batch_size)))
+
+  # Not converted by AutoGraph: this and preprocess_fn are plain graph code,
+  # and conversion only adds log noise (and fails on lambdas without source).
+  @tf.autograph.experimental.do_not_convert
+  def parse(record, index):
+    features = tf.io.parse_single_example(record, _FEATURES)
+    image = _decode_image(features, channels)
+    label = _checked_label(features['image/class/label'], labels_offset,
+                           dataset.num_classes, name)
+    if preprocess_fn is not None:
+      image = preprocess_fn(image)
+    if not image.dtype.is_floating:
+      image = tf.cast(image, tf.float32)
+    return {'image': image, 'label': label, 'index': index}
+
+  with deprecation.silence():
+    records = _records(files, is_training, num_readers, shuffle_buffer_size,
+                       seed, num_epochs)
+    data = records.map(parse, num_parallel_calls=num_preprocessing_threads)
+    data = data.batch(batch_size, drop_remainder=is_training)
+    return data.prefetch(tf.data.experimental.AUTOTUNE)

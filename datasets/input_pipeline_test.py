@@ -1,0 +1,214 @@
+"""Tests for datasets.input_pipeline."""
+import os
+
+import numpy as np
+import tensorflow as tf
+import tf_slim as slim
+
+from datasets import dataset_factory
+from datasets import dataset_utils
+from datasets import fake_data
+from datasets import input_pipeline
+
+
+def _dataset(files, num_samples, num_classes=10, channels=3):
+  return slim.dataset.Dataset(
+      data_sources=files, reader=None, decoder=None, num_samples=num_samples,
+      items_to_descriptions={}, num_classes=num_classes, channels=channels,
+      name='fake')
+
+
+def _to_float(image):
+  return tf.cast(image, tf.float32)
+
+
+def _to_float_2x2(image):
+  return tf.cast(tf.image.resize_with_crop_or_pad(image, 2, 2), tf.float32)
+
+
+class _PipelineTestCase(tf.test.TestCase):
+  """Helpers; no tests."""
+
+  def _run_all(self, data, max_batches=None):
+    """Runs the pipeline to its end (or max_batches); returns the batches."""
+    batch = tf.compat.v1.data.make_one_shot_iterator(data).get_next()
+    batches = []
+    with tf.compat.v1.Session() as sess:
+      while max_batches is None or len(batches) < max_batches:
+        try:
+          batches.append(sess.run(batch))
+        except tf.errors.OutOfRangeError:
+          break
+    return batches
+
+  def _write_split(self, tmp, sizes, **kwargs):
+    """Writes files of `sizes` records; label and image follow the index."""
+    files, start = [], 0
+    for i, size in enumerate(sizes):
+      path = os.path.join(tmp, 'fake_%05d.tfrecord' % i)
+      fake_data.write_records(path, [(start + j) % 10 for j in range(size)],
+                              start_index=start, **kwargs)
+      files.append(path)
+      start += size
+    return files
+
+
+class InputPipelineTest(_PipelineTestCase):
+
+  def test_count_records(self):
+    files = self._write_split(self.get_temp_dir(), [3, 0, 5])
+    self.assertEqual(input_pipeline.count_records(files), 8)
+
+  def test_count_records_names_truncated_file(self):
+    path = self._write_split(self.get_temp_dir(), [3])[0]
+    with open(path, 'r+b') as f:
+      f.truncate(os.path.getsize(path) - 3)
+    with self.assertRaisesRegex(ValueError, 'fake_00000.tfrecord is '
+                                'truncated'):
+      input_pipeline.count_records([path])
+
+  def test_round_trip_through_factory(self):
+    tmp = self.get_temp_dir()
+    fake_data.write_records(os.path.join(tmp, 'mnist_test.tfrecord'),
+                            labels=[4, 7], height=5, width=3, channels=1)
+    dataset = dataset_factory.get_dataset('mnist', 'test', tmp)
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(dataset, None, batch_size=8,
+                                         is_training=False)
+      self.assertEqual(data.output_shapes['image'].as_list()[-1], 1)
+      batches = self._run_all(data)
+    self.assertLen(batches, 1)
+    self.assertAllEqual(batches[0]['label'], [4, 7])
+    self.assertEqual(batches[0]['image'].dtype, np.float32)
+    self.assertAllEqual(batches[0]['image'][1],
+                        fake_data.image_for(1, 5, 3, 1))
+
+  def test_formats_and_static_channels(self):
+    tmp = self.get_temp_dir()
+    gray = os.path.join(tmp, 'gray.tfrecord')
+    fake_data.write_records(gray, [1], height=3, width=3, channels=1)
+    raw = os.path.join(tmp, 'raw.tfrecord')
+    fake_data.write_records(raw, [2], start_index=1, height=3, width=3,
+                            image_format='raw')
+    jpeg = os.path.join(tmp, 'jpeg.tfrecord')
+    fake_data.write_records(jpeg, [3], height=3, width=3,
+                            image_format='jpeg')
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(
+          _dataset([gray, jpeg, raw], 3), _to_float, batch_size=3,
+          is_training=False)
+      self.assertEqual(data.output_shapes['image'].as_list()[-1], 3)
+      batch, = self._run_all(data)
+    self.assertAllEqual(batch['label'], [1, 3, 2])  # Sorted file order.
+    self.assertAllEqual(batch['image'][0],
+                        np.tile(fake_data.image_for(0, 3, 3, 1), [1, 1, 3]))
+    self.assertAllEqual(batch['image'][2], fake_data.image_for(1, 3, 3, 3))
+
+  def test_training_batches_are_full_shuffled_and_repeat(self):
+    files = self._write_split(self.get_temp_dir(), [7, 6], height=2, width=2)
+
+    def labels_of_first_batches(seed):
+      with tf.Graph().as_default():
+        data = input_pipeline.make_dataset(
+            _dataset(files, 13), _to_float_2x2, batch_size=5,
+            is_training=True, num_readers=2, num_preprocessing_threads=2,
+            seed=seed)
+        self.assertEqual(data.output_shapes['image'].as_list(),
+                         [5, 2, 2, 3])
+        batches = self._run_all(data, max_batches=6)
+      self.assertTrue(all(len(b['label']) == 5 for b in batches))
+      self.assertTrue(all((b['index'] == -1).all() for b in batches))
+      return np.concatenate([b['label'] for b in batches])
+
+    labels = labels_of_first_batches(seed=3)
+    self.assertLen(labels, 30)  # 30 > 13 examples: it repeats.
+    self.assertAllEqual(labels, labels_of_first_batches(seed=3))
+    self.assertNotAllEqual(labels[:13], (np.arange(13) % 10))
+
+  def test_training_num_epochs_drops_remainder(self):
+    files = self._write_split(self.get_temp_dir(), [13])
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(
+          _dataset(files, 13), _to_float, batch_size=5, is_training=True,
+          num_epochs=2)
+      batches = self._run_all(data)
+    self.assertLen(batches, 5)  # 26 examples -> 5 full batches.
+
+  def test_labels_offset(self):
+    files = self._write_split(self.get_temp_dir(), [10])
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(
+          _dataset(files, 10, num_classes=11), _to_float, batch_size=10,
+          is_training=False, labels_offset=0)
+      self.assertAllEqual(self._run_all(data)[0]['label'], np.arange(10))
+    # Labels 0..9 with offset 1 include label 0 -> -1: out of range.
+    files = self._write_split(self.get_temp_dir(), [9])
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(
+          _dataset(files[:1], 9, num_classes=10), _to_float, batch_size=9,
+          is_training=False, labels_offset=1)
+      with self.assertRaisesRegex(tf.errors.InvalidArgumentError,
+                                  '--labels_offset'):
+        self._run_all(data)
+
+  def test_shifted_labels_with_background(self):
+    tmp = self.get_temp_dir()
+    path = os.path.join(tmp, 'bg.tfrecord')
+    fake_data.write_records(path, [1, 5, 1000])
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(
+          _dataset([path], 3, num_classes=1001), _to_float, batch_size=3,
+          is_training=False, labels_offset=1)
+      self.assertAllEqual(self._run_all(data)[0]['label'], [0, 4, 999])
+
+  def test_label_out_of_range_is_an_error(self):
+    tmp = self.get_temp_dir()
+    path = os.path.join(tmp, 'bad.tfrecord')
+    fake_data.write_records(path, [0, 1, 5])
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(
+          _dataset([path], 3, num_classes=5), _to_float, batch_size=3,
+          is_training=False)
+      with self.assertRaisesRegex(
+          tf.errors.InvalidArgumentError,
+          'Check --labels_offset and the num_classes of the dataset'):
+        self._run_all(data)
+
+  def test_bad_arguments(self):
+    files = self._write_split(self.get_temp_dir(), [1])
+    with self.assertRaisesRegex(ValueError, '--labels_offset=10'):
+      input_pipeline.make_dataset(_dataset(files, 1), None, 1, False,
+                                  labels_offset=10)
+    with self.assertRaisesRegex(ValueError, 'batch_size'):
+      input_pipeline.make_dataset(_dataset(files, 1), None, 0, False)
+
+
+class MetadataDrivenEvalTest(_PipelineTestCase):
+  """A 350-example split through the factory, as the eval binary reads it."""
+
+  def test_eval_yields_every_example_once_with_partial_batch(self):
+    tmp = self.get_temp_dir()
+    info = dataset_utils.write_sharded_split(
+        tmp, 'flowers', 'validation', list(range(350)),
+        lambda i: fake_data.example(i, i % 5, height=2, width=1), 5)
+    dataset_utils.write_metadata(tmp, dataset_utils.make_metadata(
+        'flowers', {'validation': info}, ['a', 'b', 'c', 'd', 'e'], 3,
+        layout='flowers'))
+    dataset = dataset_factory.get_dataset('flowers', 'validation', tmp)
+    self.assertEqual(dataset.num_samples, 350)
+    with tf.Graph().as_default():
+      data = input_pipeline.make_dataset(dataset, _to_float, batch_size=100,
+                                         is_training=False,
+                                         num_preprocessing_threads=2)
+      batches = self._run_all(data)
+    self.assertEqual([len(b['label']) for b in batches], [100, 100, 100, 50])
+    index = np.concatenate([b['index'] for b in batches])
+    labels = np.concatenate([b['label'] for b in batches])
+    self.assertAllEqual(index, np.arange(350))
+    self.assertAllEqual(labels, np.arange(350) % 5)
+    self.assertAllEqual(batches[3]['image'][-1],
+                        fake_data.image_for(349, 2, 1, 3))
+
+
+if __name__ == '__main__':
+  tf.test.main()

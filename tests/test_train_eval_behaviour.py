@@ -1,0 +1,183 @@
+"""Behaviour of the binaries users rely on, on the small embedded digits set:
+resuming, the evaluation loop, fine-tuning from a directory, few classes and
+one-line errors for bad input."""
+import glob
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests import e2e_util
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope='module')
+def digits_dir(tmp_path_factory):
+  dataset_dir = str(tmp_path_factory.mktemp('digits') / 'data')
+  e2e_util.run_binary('download_and_convert_data.py', {
+      'dataset_name': 'digits', 'dataset_dir': dataset_dir})
+  return dataset_dir
+
+
+def _train(train_dir, dataset_dir, steps, **extra):
+  flags = {'train_dir': train_dir, 'dataset_name': 'digits',
+           'dataset_split_name': 'train', 'dataset_dir': dataset_dir,
+           'model_name': 'lenet', 'batch_size': 16, 'optimizer': 'sgd',
+           'learning_rate': 0.01, 'weight_decay': 0.0,
+           'max_number_of_steps': steps, 'log_every_n_steps': 5}
+  flags.update(extra)
+  return e2e_util.run_binary('train_image_classifier.py', flags)
+
+
+def _weights(checkpoint):
+  reader = tf.train.load_checkpoint(checkpoint)
+  return {name: reader.get_tensor(name)
+          for name in reader.get_variable_to_shape_map()
+          if name.startswith('LeNet/')}
+
+
+def _history_steps(eval_dir):
+  path = os.path.join(eval_dir, 'metrics_history.jsonl')
+  with open(path) as f:
+    return [json.loads(line)['step'] for line in f if line.strip()]
+
+
+def test_resume_continues_the_global_step(digits_dir, tmp_path):
+  train_dir = str(tmp_path / 'train')
+  _train(train_dir, digits_dir, 20)
+  first = tf.train.latest_checkpoint(train_dir)
+  assert first.endswith('model.ckpt-20')
+  weights_20 = _weights(first)
+  # Same limit again, with a checkpoint_path that must now be ignored: no
+  # step is taken and nothing is re-initialised.
+  other = str(tmp_path / 'other')
+  _train(other, digits_dir, 5)
+  again = _train(train_dir, digits_dir, 20, checkpoint_path=other)
+  assert 'Ignoring --checkpoint_path' in again.stderr
+  assert tf.train.latest_checkpoint(train_dir).endswith('model.ckpt-20')
+  for name, value in _weights(tf.train.latest_checkpoint(train_dir)).items():
+    np.testing.assert_array_equal(value, weights_20[name], err_msg=name)
+  # A larger limit continues from step 20.
+  more = _train(train_dir, digits_dir, 40)
+  assert tf.train.latest_checkpoint(train_dir).endswith('model.ckpt-40')
+  assert 'step 25:' in more.stderr and 'step 5:' not in more.stderr
+
+  # The eval loop: every checkpoint once, in step order, remembered across
+  # restarts of the loop.
+  eval_dir = str(tmp_path / 'eval')
+  loop_flags = {'checkpoint_path': train_dir, 'eval_dir': eval_dir,
+                'dataset_name': 'digits', 'dataset_split_name': 'test',
+                'dataset_dir': digits_dir, 'model_name': 'lenet',
+                'eval_loop': True, 'eval_all_checkpoints': True,
+                'timeout': 0, 'eval_interval_secs': 1}
+  loop = e2e_util.run_binary('eval_image_classifier.py', loop_flags)
+  # Step 0: the trainer saves a checkpoint when its session starts.
+  assert _history_steps(eval_dir) == [0, 20, 40]
+  assert 'Waiting for a new checkpoint in %s' % train_dir in loop.stderr
+  e2e_util.run_binary('eval_image_classifier.py', loop_flags)
+  assert _history_steps(eval_dir) == [0, 20, 40]
+  metrics = e2e_util.read_json(os.path.join(eval_dir, 'metrics.json'))
+  assert metrics['num_examples'] == 300
+
+
+def test_fine_tune_from_a_directory_restores_its_weights(digits_dir, tmp_path):
+  source = str(tmp_path / 'source')
+  _train(source, digits_dir, 10)
+  source_weights = _weights(tf.train.latest_checkpoint(source))
+  target = str(tmp_path / 'target')
+  # Only the logits train: every other restored weight stays as saved.
+  _train(target, digits_dir, 10, checkpoint_path=source,
+         checkpoint_exclude_scopes='LeNet/fc4',
+         trainable_scopes='LeNet/fc4')
+  tuned = _weights(tf.train.latest_checkpoint(target))
+  for name, value in tuned.items():
+    if name.startswith('LeNet/fc4'):
+      assert not np.array_equal(value, source_weights[name]), name
+    else:
+      np.testing.assert_array_equal(value, source_weights[name],
+                                    err_msg=name)
+
+
+def _assert_one_line_error(proc, *fragments):
+  assert proc.returncode != 0
+  error_lines = [l for l in proc.stderr.splitlines() if l.startswith('ERROR:')]
+  assert len(error_lines) == 1, proc.stderr[-3000:]
+  for fragment in fragments:
+    assert fragment in error_lines[0], error_lines[0]
+  assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_bad_input_gives_one_line_errors(digits_dir, tmp_path):
+  base = {'train_dir': str(tmp_path / 'bad'), 'dataset_name': 'digits',
+          'dataset_dir': digits_dir, 'model_name': 'lenet',
+          'max_number_of_steps': 1}
+
+  def train(**changes):
+    return e2e_util.run_binary('train_image_classifier.py',
+                               dict(base, **changes), check=False)
+
+  _assert_one_line_error(train(model_name='lenett'), 'lenett', 'cifarnet',
+                         'lenet')
+  _assert_one_line_error(train(dataset_name='mnits'), 'mnits', 'mnist')
+  missing = str(tmp_path / 'no_such_dir')
+  _assert_one_line_error(train(dataset_dir=missing), missing)
+  empty = str(tmp_path / 'empty')
+  os.makedirs(empty)
+  _assert_one_line_error(train(dataset_dir=empty), empty)
+  _assert_one_line_error(
+      train(checkpoint_path=str(tmp_path / 'nope.ckpt')), 'nope.ckpt',
+      '--checkpoint_path')
+  _assert_one_line_error(train(dataset_dir=None), '--dataset_dir')
+  evaluation = e2e_util.run_binary('eval_image_classifier.py', {
+      'checkpoint_path': str(tmp_path / 'missing_train_dir'),
+      'eval_dir': str(tmp_path / 'eval'), 'dataset_name': 'digits',
+      'dataset_dir': digits_dir, 'model_name': 'lenet'}, check=False)
+  _assert_one_line_error(evaluation, 'missing_train_dir')
+
+
+def test_two_class_dataset_trains_and_evaluates(tmp_path):
+  """Recall@5 with 2 classes: reported as Recall@2, no crash."""
+  from PIL import Image  # pylint: disable=g-import-not-at-top
+  rng = np.random.RandomState(0)
+  image_dir = tmp_path / 'images'
+  for label, name in enumerate(['dark', 'light']):
+    os.makedirs(str(image_dir / name))
+    for i in range(20):
+      pixels = rng.randint(0, 100, (28, 28, 3)) + 150 * label
+      Image.fromarray(pixels.astype(np.uint8)).save(
+          str(image_dir / name / ('%d.png' % i)))
+  dataset_dir = str(tmp_path / 'data')
+  e2e_util.run_binary('download_and_convert_data.py', {
+      'dataset_name': 'custom', 'dataset_dir': dataset_dir,
+      'image_dir': str(image_dir), 'custom_name': 'tones',
+      'num_validation': 10, 'num_shards': 2})
+  train_dir = str(tmp_path / 'train')
+  e2e_util.run_binary('train_image_classifier.py', {
+      'train_dir': train_dir, 'dataset_name': 'custom',
+      'dataset_split_name': 'train', 'dataset_dir': dataset_dir,
+      'model_name': 'lenet', 'batch_size': 10, 'max_number_of_steps': 30,
+      'optimizer': 'adam', 'learning_rate': 0.001})
+  eval_dir = str(tmp_path / 'eval')
+  e2e_util.run_binary('eval_image_classifier.py', {
+      'checkpoint_path': train_dir, 'eval_dir': eval_dir,
+      'dataset_name': 'custom', 'dataset_split_name': 'validation',
+      'dataset_dir': dataset_dir, 'model_name': 'lenet', 'batch_size': 4})
+  metrics = e2e_util.read_json(os.path.join(eval_dir, 'metrics.json'))
+  assert metrics['num_examples'] == 10
+  assert metrics['k'] == 2 and metrics['recall_at_k'] == 1.0
+  assert e2e_util.scalar_events(eval_dir, 'eval/Recall_2')
+  assert glob.glob(os.path.join(dataset_dir, 'tones_train_*-of-00002.tfrecord'))
+
+
+def test_every_binary_answers_help():
+  for script in ('train_image_classifier.py', 'eval_image_classifier.py',
+                 'download_and_convert_data.py'):
+    proc = e2e_util.run_binary(script, {'helpfull': True}, check=False)
+    # absl's help flags print the usage and exit with status 1.
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert '--dataset_dir' in proc.stdout
+    assert 'Traceback' not in proc.stderr
+    assert 'deprecated' not in proc.stderr, proc.stderr[-2000:]
