@@ -62,6 +62,10 @@ flags.DEFINE_boolean('freeze_batch_norm', False,
                      'Keep batch norm in inference mode (moving statistics '
                      'neither used from the batch nor updated); for short '
                      'fine-tuning runs.')
+flags.DEFINE_float('batch_norm_decay', None,
+                   'Decay of the batch-norm moving statistics; None: the '
+                   'model\'s default. Lower it (e.g. 0.9) for short runs, '
+                   'whose moving statistics would otherwise lag.')
 flags.DEFINE_integer('seed', None, 'Graph-level random seed (None: random).')
 # Schedule.
 flags.DEFINE_integer('max_number_of_steps', None,

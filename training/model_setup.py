@@ -24,7 +24,8 @@ ModelSetup = collections.namedtuple('ModelSetup', [
 
 def resolve(model_name, dataset, is_training, labels_offset=0,
             preprocessing_name=None, image_size=None, weight_decay=0.0,
-            use_grayscale=False, freeze_batch_norm=False, mc_dropout=False):
+            use_grayscale=False, freeze_batch_norm=False, mc_dropout=False,
+            batch_norm_decay=None):
   """Builds the ModelSetup of `model_name` on `dataset`.
 
   Args:
@@ -39,6 +40,7 @@ def resolve(model_name, dataset, is_training, labels_offset=0,
     use_grayscale: convert images to one channel.
     freeze_batch_norm: batch norm in inference mode during training.
     mc_dropout: dropout active at evaluation.
+    batch_norm_decay: None for the model's own batch-norm decay.
 
   Returns:
     A ModelSetup.
@@ -54,7 +56,7 @@ def resolve(model_name, dataset, is_training, labels_offset=0,
   network_fn = nets_factory.get_network_fn(
       model_name, num_classes=num_classes, weight_decay=weight_decay,
       is_training=is_training, freeze_batch_norm=freeze_batch_norm,
-      mc_dropout=mc_dropout)
+      mc_dropout=mc_dropout, batch_norm_decay=batch_norm_decay)
   preprocessing_name = preprocessing_name or network_fn.preprocessing_name
   preprocessing_fn = preprocessing_factory.get_preprocessing(
       preprocessing_name, is_training=is_training, use_grayscale=use_grayscale)

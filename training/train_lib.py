@@ -253,7 +253,8 @@ def train(params):
       tf.set_random_seed(params['seed'])
     setup = model_setup.resolve(
         dataset=dataset, is_training=True,
-        freeze_batch_norm=params['freeze_batch_norm'], **setup_args)
+        freeze_batch_norm=params['freeze_batch_norm'],
+        batch_norm_decay=params['batch_norm_decay'], **setup_args)
     with tf.device(deploy_config.variables_device()):
       global_step = tf.train.get_or_create_global_step()
     with tf.device(deploy_config.inputs_device()):
