@@ -13,12 +13,25 @@ Typical use:
 """
 import collections
 import functools
+import inspect
 
 import tf_slim as slim
 
+from nets import alexnet
 from nets import cifarnet
+from nets import inception_resnet_v2
+from nets import inception_v1
+from nets import inception_v2
+from nets import inception_v3
+from nets import inception_v4
 from nets import lenet
+from nets import mobilenet_v1
+from nets import mobilenet_v2
 from nets import net_utils
+from nets import overfeat
+from nets import resnet_v1
+from nets import resnet_v2
+from nets import vgg
 
 ModelSpec = collections.namedtuple('ModelSpec', [
     'builder',             # fn(inputs, num_classes, is_training, ...).
@@ -33,8 +46,74 @@ _MODELS = {
     'cifarnet': ModelSpec(cifarnet.cifarnet, cifarnet.cifarnet_arg_scope, 32,
                           'cifarnet', None),
     # -- alexnet, overfeat, vgg, resnet_v1, resnet_v2 --
+    # No official checkpoints: alexnet_v2, overfeat, vgg_a, resnet_v*_200.
+    # resnet_v2: 299 (what its checkpoints were trained at; slim says 224).
+    'alexnet_v2': ModelSpec(alexnet.alexnet_v2, alexnet.alexnet_v2_arg_scope,
+                            224, 'vgg', None),
+    'overfeat': ModelSpec(overfeat.overfeat, overfeat.overfeat_arg_scope, 231,
+                          'vgg', None),
+    'vgg_a': ModelSpec(vgg.vgg_a, vgg.vgg_arg_scope, 224, 'vgg', None),
+    'vgg_16': ModelSpec(vgg.vgg_16, vgg.vgg_arg_scope, 224, 'vgg', 1000),
+    'vgg_19': ModelSpec(vgg.vgg_19, vgg.vgg_arg_scope, 224, 'vgg', 1000),
+    'resnet_v1_50': ModelSpec(resnet_v1.resnet_v1_50,
+                              resnet_v1.resnet_arg_scope, 224, 'vgg', 1000),
+    'resnet_v1_101': ModelSpec(resnet_v1.resnet_v1_101,
+                               resnet_v1.resnet_arg_scope, 224, 'vgg', 1000),
+    'resnet_v1_152': ModelSpec(resnet_v1.resnet_v1_152,
+                               resnet_v1.resnet_arg_scope, 224, 'vgg', 1000),
+    'resnet_v1_200': ModelSpec(resnet_v1.resnet_v1_200,
+                               resnet_v1.resnet_arg_scope, 224, 'vgg', None),
+    'resnet_v2_50': ModelSpec(resnet_v2.resnet_v2_50,
+                              resnet_v2.resnet_arg_scope, 299, 'inception',
+                              1001),
+    'resnet_v2_101': ModelSpec(resnet_v2.resnet_v2_101,
+                               resnet_v2.resnet_arg_scope, 299, 'inception',
+                               1001),
+    'resnet_v2_152': ModelSpec(resnet_v2.resnet_v2_152,
+                               resnet_v2.resnet_arg_scope, 299, 'inception',
+                               1001),
+    'resnet_v2_200': ModelSpec(resnet_v2.resnet_v2_200,
+                               resnet_v2.resnet_arg_scope, 299, 'inception',
+                               None),
     # -- inception_v1..v4, inception_resnet_v2 --
+    'inception_v1': ModelSpec(inception_v1.inception_v1,
+                              inception_v1.inception_v1_arg_scope, 224,
+                              'inception', 1001),
+    'inception_v2': ModelSpec(inception_v2.inception_v2,
+                              inception_v2.inception_v2_arg_scope, 224,
+                              'inception', 1001),
+    'inception_v3': ModelSpec(inception_v3.inception_v3,
+                              inception_v3.inception_v3_arg_scope, 299,
+                              'inception', 1001),
+    'inception_v4': ModelSpec(inception_v4.inception_v4,
+                              inception_v4.inception_v4_arg_scope, 299,
+                              'inception', 1001),
+    'inception_resnet_v2': ModelSpec(
+        inception_resnet_v2.inception_resnet_v2,
+        inception_resnet_v2.inception_resnet_v2_arg_scope, 299, 'inception',
+        1001),
     # -- mobilenet_v1, mobilenet_v2 --
+    'mobilenet_v1': ModelSpec(mobilenet_v1.mobilenet_v1,
+                              mobilenet_v1.mobilenet_v1_arg_scope, 224,
+                              'inception', 1001),
+    'mobilenet_v1_075': ModelSpec(mobilenet_v1.mobilenet_v1_075,
+                                  mobilenet_v1.mobilenet_v1_arg_scope, 224,
+                                  'inception', 1001),
+    'mobilenet_v1_050': ModelSpec(mobilenet_v1.mobilenet_v1_050,
+                                  mobilenet_v1.mobilenet_v1_arg_scope, 224,
+                                  'inception', 1001),
+    'mobilenet_v1_025': ModelSpec(mobilenet_v1.mobilenet_v1_025,
+                                  mobilenet_v1.mobilenet_v1_arg_scope, 224,
+                                  'inception', 1001),
+    'mobilenet_v2': ModelSpec(mobilenet_v2.mobilenet_v2,
+                              mobilenet_v2.training_scope, 224, 'inception',
+                              1001),
+    'mobilenet_v2_140': ModelSpec(mobilenet_v2.mobilenet_v2_140,
+                                  mobilenet_v2.training_scope, 224,
+                                  'inception', 1001),
+    'mobilenet_v2_035': ModelSpec(mobilenet_v2.mobilenet_v2_035,
+                                  mobilenet_v2.training_scope, 224,
+                                  'inception', 1001),
 }
 
 
@@ -61,8 +140,22 @@ def get_model_spec(name):
   return _MODELS[name]
 
 
+def _arg_scope(spec, name, weight_decay, batch_norm_decay):
+  """The model's arg_scope, with its batch-norm decay overridden if asked."""
+  if batch_norm_decay is None:
+    return spec.arg_scope_fn(weight_decay=weight_decay)
+  params = inspect.signature(spec.arg_scope_fn).parameters
+  for decay_arg in ('batch_norm_decay', 'bn_decay'):
+    if decay_arg in params:
+      return spec.arg_scope_fn(weight_decay=weight_decay,
+                               **{decay_arg: batch_norm_decay})
+  raise ValueError('Model %s has no batch norm whose decay could be set; '
+                   'drop --batch_norm_decay.' % name)
+
+
 def get_network_fn(name, num_classes, weight_decay=0.0, is_training=False,
-                   freeze_batch_norm=False, mc_dropout=False):
+                   freeze_batch_norm=False, mc_dropout=False,
+                   batch_norm_decay=None):
   """Returns a network_fn such as `logits, end_points = network_fn(images)`.
 
   Args:
@@ -76,19 +169,22 @@ def get_network_fn(name, num_classes, weight_decay=0.0, is_training=False,
       fine-tuning runs.
     mc_dropout: keep dropout active even when `is_training` is False
       (Monte-Carlo dropout); batch norm stays in inference mode.
+    batch_norm_decay: decay of the batch-norm moving statistics; None keeps
+      the model's default (0.997-0.9997, too slow for short runs).
 
   Returns:
     network_fn(images, **kwargs) -> (logits, end_points), with the attributes
     `default_image_size`, `preprocessing_name` and `model_name`.
 
   Raises:
-    ValueError: unknown model name.
+    ValueError: unknown model name, or batch_norm_decay for a model without
+      batch norm.
   """
   spec = get_model_spec(name)
+  arg_scope = _arg_scope(spec, name, weight_decay, batch_norm_decay)
 
   @functools.wraps(spec.builder)
   def network_fn(images, **kwargs):
-    arg_scope = spec.arg_scope_fn(weight_decay=weight_decay)
     with slim.arg_scope(arg_scope):
       with net_utils.override_modes(
           batch_norm_training=False if freeze_batch_norm else None,

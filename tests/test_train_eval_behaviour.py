@@ -181,3 +181,31 @@ def test_every_binary_answers_help():
     assert '--dataset_dir' in proc.stdout
     assert 'Traceback' not in proc.stderr
     assert 'deprecated' not in proc.stderr, proc.stderr[-2000:]
+
+
+def test_moving_averages_are_evaluated_when_asked(digits_dir, tmp_path):
+  train_dir = str(tmp_path / 'ema')
+  _train(train_dir, digits_dir, 20, moving_average_decay=0.9)
+  reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(train_dir))
+  shadow = 'LeNet/conv1/weights/ExponentialMovingAverage'
+  assert shadow in reader.get_variable_to_shape_map()
+  base = {'checkpoint_path': train_dir, 'dataset_name': 'digits',
+          'dataset_split_name': 'test', 'dataset_dir': digits_dir,
+          'model_name': 'lenet'}
+  ema_eval = e2e_util.run_binary('eval_image_classifier.py', dict(
+      base, eval_dir=str(tmp_path / 'eval_ema'), moving_average_decay=0.9))
+  assert 'Restoring' in ema_eval.stderr
+  plain_eval = e2e_util.run_binary('eval_image_classifier.py', dict(
+      base, eval_dir=str(tmp_path / 'eval_plain')))
+  assert 'trained with moving_average_decay=0.9' in plain_eval.stderr
+  # Averaged and raw weights differ, so do their predictions' losses.
+  ema_loss = e2e_util.read_json(str(tmp_path / 'eval_ema' / 'metrics.json'))
+  raw_loss = e2e_util.read_json(str(tmp_path / 'eval_plain' / 'metrics.json'))
+  assert ema_loss['loss'] != raw_loss['loss']
+  # A checkpoint without shadow variables cannot be evaluated with EMA.
+  no_ema = str(tmp_path / 'no_ema')
+  _train(no_ema, digits_dir, 5)
+  failed = e2e_util.run_binary('eval_image_classifier.py', dict(
+      base, checkpoint_path=no_ema, eval_dir=str(tmp_path / 'eval_fail'),
+      moving_average_decay=0.9), check=False)
+  _assert_one_line_error(failed, 'no moving-average variables')

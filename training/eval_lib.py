@@ -43,21 +43,29 @@ def list_checkpoints(directory):
   return sorted(prefixes, key=checkpoint_step)
 
 
-def _variables_to_restore(moving_average_decay, checkpoint):
-  """{checkpoint name: variable}, reading EMA shadows when asked to."""
-  if not moving_average_decay:
-    return {v.op.name: v for v in tf.global_variables()}
-  ema = tf.train.ExponentialMovingAverage(moving_average_decay)
-  var_map = ema.variables_to_restore(tf.model_variables())
-  names = tf.train.load_checkpoint(checkpoint).get_variable_to_shape_map()
-  missing = [n for n in var_map if n not in names]
-  if missing:
-    raise ValueError(
-        '--moving_average_decay is set but checkpoint %s has no moving-average '
-        'variables (e.g. %s is missing): the model was trained without '
-        '--moving_average_decay; evaluate without it.' % (checkpoint,
-                                                          missing[0]))
-  return var_map
+def _restore_plan(moving_average_decay, checkpoint):
+  """Checks the graph against the checkpoint; reads EMA shadows when asked.
+
+  Raises:
+    ValueError: missing or shape-mismatched variables (e.g. a 1001-class
+      checkpoint evaluated with 1000 classes), or EMA asked for but absent.
+  """
+  name_map = None
+  if moving_average_decay:
+    ema = tf.train.ExponentialMovingAverage(moving_average_decay)
+    averaged = set(tf.model_variables())
+    names = tf.train.load_checkpoint(checkpoint).get_variable_to_shape_map()
+    missing = [ema.average_name(v) for v in averaged
+               if ema.average_name(v) not in names]
+    if missing:
+      raise ValueError(
+          '--moving_average_decay is set but checkpoint %s has no '
+          'moving-average variables (e.g. %s is missing): the model was '
+          'trained without --moving_average_decay; evaluate without it.' % (
+              checkpoint, missing[0]))
+    name_map = lambda v: ema.average_name(v) if v in averaged else v.op.name
+  return restore.plan_restore(checkpoint, tf.global_variables(),
+                              name_map=name_map)
 
 
 def _warn_on_ema_mismatch(params, checkpoint):
@@ -107,7 +115,7 @@ def evaluate_checkpoint(params, checkpoint):
       from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
       quantize.create_eval_graph()
     saver = tf.train.Saver(
-        _variables_to_restore(params['moving_average_decay'], checkpoint))
+        _restore_plan(params['moving_average_decay'], checkpoint).var_list)
     accumulator = metrics.TopKAccumulator(
         setup.num_classes, keep_predictions=bool(params['predictions_file']))
     config = runtime.session_config(params['gpu_allow_growth'],

@@ -174,8 +174,9 @@ def _mismatch_message(checkpoint, mismatched):
   lines = ['%s: model %s vs checkpoint %s' % (n, g, c)
            for n, g, c in mismatched]
   scopes = sorted({n.rsplit('/', 1)[0] for n, _, _ in mismatched})
-  hint = ('Exclude them with --checkpoint_exclude_scopes=%s (e.g. a new '
-          'classifier head).' % ','.join(scopes))
+  hint = ('When fine-tuning, exclude them with --checkpoint_exclude_scopes=%s '
+          '(e.g. a new classifier head); when evaluating, check --model_name '
+          'and the number of classes.' % ','.join(scopes))
   widths = [(g[-1], c[-1]) for _, g, c in mismatched if g and c]
   if any(abs(gw - cw) == 1 for gw, cw in widths):
     hint += (' The class counts differ by one: the checkpoint may include a '
