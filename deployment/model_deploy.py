@@ -173,7 +173,7 @@ def optimize_clones(clones, optimizer, var_list=None, **kwargs):
         clone_losses.append(clone_loss)
         grads_per_clone.append(optimizer.compute_gradients(
             clone_loss, var_list=var_list, **kwargs))
-  total_loss = tf.add_n(clone_losses, name='total_loss')
+  total_loss = tf.add_n(clone_losses, name='sum_of_clone_losses')
   return total_loss, _sum_clone_gradients(grads_per_clone)
 
 

@@ -21,7 +21,7 @@ rm -rf "$TRAIN_DIR" "$EVAL_DIR"
   --train_dir="$TRAIN_DIR" --dataset_name=digits --dataset_split_name=train \
   --dataset_dir="$DATASET_DIR" --model_name=lenet --preprocessing_name=lenet \
   --batch_size=50 --max_number_of_steps=1000 --optimizer=adam \
-  --learning_rate=0.001 --learning_rate_decay_type=fixed --weight_decay=0 \
+  --learning_rate=0.001 --opt_epsilon=1e-8 --learning_rate_decay_type=fixed --weight_decay=0 \
   --save_interval_secs=60 --save_summaries_secs=30 --log_every_n_steps=100 \
   --validation_every_n_steps=250 --validation_split_name=test --seed=0
 

@@ -12,6 +12,7 @@ Typical use:
                                 global_batch_size=128, global_step=step)
   opt = optimizers.optimizer(params, lr)
 """
+from absl import logging
 import tensorflow as tf
 
 
@@ -102,6 +103,10 @@ def _adagrad(p, lr):
 
 
 def _adam(p, lr):
+  if p['opt_epsilon'] >= 0.1:
+    logging.warning('--opt_epsilon=%g (TF-Slim\'s default, tuned for '
+                    'RMSProp) makes Adam take tiny steps; Adam usually wants '
+                    '--opt_epsilon=1e-8.', p['opt_epsilon'])
   return tf.train.AdamOptimizer(lr, beta1=p['adam_beta1'],
                                 beta2=p['adam_beta2'],
                                 epsilon=p['opt_epsilon'])
