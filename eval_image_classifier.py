@@ -13,10 +13,10 @@ Typical use:
 Each evaluation sees every example of the split exactly once and writes
 `eval/Accuracy` and `eval/Recall_5` summaries and `metrics.json` to eval_dir.
 """
-from absl import app
 from absl import flags
 
 from training import eval_lib
+from training import common_flags
 from training import runtime
 
 flags.DEFINE_integer('batch_size', 100, 'Examples per batch.')
@@ -61,21 +61,10 @@ flags.DEFINE_integer('timeout', None,
                      'checkpoint; None: never.')
 flags.DEFINE_integer('max_number_of_evaluations', None,
                      'Loop mode stops after this many evaluations.')
-flags.DEFINE_boolean('gpu_allow_growth', True,
-                     'Allocate GPU memory as needed (lets eval share a GPU).')
-flags.DEFINE_float('gpu_memory_fraction', None,
-                   'Cap on the fraction of GPU memory used.')
+
+common_flags.define_session_flags()
 
 FLAGS = flags.FLAGS
 
-
-def main(_):
-  if not FLAGS.dataset_dir:
-    raise runtime.UserError('You must supply the dataset directory with '
-                            '--dataset_dir.')
-  eval_lib.run(FLAGS.flag_values_dict())
-
-
 if __name__ == '__main__':
-  runtime.quiet_tensorflow()
-  app.run(lambda argv: runtime.run_main(main, argv))
+  runtime.run_binary(eval_lib.run)

@@ -14,9 +14,9 @@ worker_replicas, and the epoch-based learning-rate schedule counts epochs in
 global batches. A restarted job resumes from the latest checkpoint in
 `--train_dir` (and then ignores `--checkpoint_path`).
 """
-from absl import app
 from absl import flags
 
+from training import common_flags
 from training import runtime
 from training import train_lib
 
@@ -128,26 +128,9 @@ flags.DEFINE_string('validation_dataset_dir', None,
                     'Dataset dir of the validation split; None: dataset_dir.')
 flags.DEFINE_integer('validation_batch_size', 100,
                      'Batch size of the validation passes.')
-# Session.
-flags.DEFINE_boolean('gpu_allow_growth', True,
-                     'Allocate GPU memory as needed (lets eval share a GPU).')
-flags.DEFINE_float('gpu_memory_fraction', None,
-                   'Cap on the fraction of GPU memory used.')
-flags.DEFINE_integer('inter_op_parallelism_threads', 0,
-                     'Inter-op threads; 0: TensorFlow\'s choice.')
-flags.DEFINE_integer('intra_op_parallelism_threads', 0,
-                     'Intra-op threads; 0: TensorFlow\'s choice.')
+common_flags.define_session_flags()
 
 FLAGS = flags.FLAGS
 
-
-def main(_):
-  if not FLAGS.dataset_dir:
-    raise runtime.UserError('You must supply the dataset directory with '
-                            '--dataset_dir.')
-  train_lib.train(FLAGS.flag_values_dict())
-
-
 if __name__ == '__main__':
-  runtime.quiet_tensorflow()
-  app.run(lambda argv: runtime.run_main(main, argv))
+  runtime.run_binary(train_lib.train)

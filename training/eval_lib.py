@@ -118,8 +118,10 @@ def evaluate_checkpoint(params, checkpoint):
         _restore_plan(params['moving_average_decay'], checkpoint).var_list)
     accumulator = metrics.TopKAccumulator(
         setup.num_classes, keep_predictions=bool(params['predictions_file']))
-    config = runtime.session_config(params['gpu_allow_growth'],
-                                    params['gpu_memory_fraction'])
+    config = runtime.session_config(
+        params['gpu_allow_growth'], params['gpu_memory_fraction'],
+        params['inter_op_parallelism_threads'],
+        params['intra_op_parallelism_threads'])
     with tf.Session(params['master'], config=config) as session:
       saver.restore(session, checkpoint)
       step = int(session.run(tf.train.get_global_step()))

@@ -9,6 +9,8 @@ import platform
 import sys
 import time
 
+from absl import app
+from absl import flags
 from absl import logging
 import numpy as np
 import tensorflow as tf
@@ -104,3 +106,22 @@ def run_main(main_fn, argv):
     message = getattr(e, 'message', None) or str(e)
     sys.stderr.write('ERROR: %s\n' % ' '.join(message.split()))
     sys.exit(1)
+
+
+def run_binary(library_fn):
+  """The main of a binary: `library_fn(flag values)` behind app.run.
+
+  Requires --dataset_dir, keeps TensorFlow's deprecation notices out of the
+  logs, and turns user errors into one line and exit status 1.
+
+  Args:
+    library_fn: fn(dict of flag values), e.g. train_lib.train.
+  """
+  def main(unused_argv):
+    if not flags.FLAGS.dataset_dir:
+      raise UserError('You must supply the dataset directory with '
+                      '--dataset_dir.')
+    library_fn(flags.FLAGS.flag_values_dict())
+
+  quiet_tensorflow()
+  app.run(lambda argv: run_main(main, argv))
