@@ -48,14 +48,7 @@ _BLOCK8 = residual(
     [conv(192, 1, scope='Conv2d_1x1')],
     [conv(192, 1), conv(224, (1, 3)), conv(256, (3, 1))])
 
-_LAYERS = (
-    conv(32, 3, stride=2, padding='VALID', scope='Conv2d_1a_3x3'),
-    conv(32, 3, padding='VALID', scope='Conv2d_2a_3x3'),
-    conv(64, 3, scope='Conv2d_2b_3x3'),
-    max_pool(3, stride=2, padding='VALID', scope='MaxPool_3a_3x3'),
-    conv(80, 1, padding='VALID', scope='Conv2d_3b_1x1'),
-    conv(192, 3, padding='VALID', scope='Conv2d_4a_3x3'),
-    max_pool(3, stride=2, padding='VALID', scope='MaxPool_5a_3x3'),
+_LAYERS = inception_utils.STEM_299 + (
     mixed('Mixed_5b',
           [conv(96, 1, scope='Conv2d_1x1')],
           [conv(48, 1), conv(64, 5)],

@@ -21,11 +21,12 @@ References:
 
 Typical use (a new block type, built like the official ones):
 
+  conv = inception_utils.conv
   block = inception_utils.mixed(
       'Mixed_9a',
-      [conv(64, 1)],
-      [conv(48, 1), conv(64, 5)],
-      [avg_pool(3), conv(32, 1)])
+      [conv(64, 1)],                               # Branch_0/Conv2d_0a_1x1
+      [conv(48, 1), conv(64, 5)],                  # ..., Conv2d_0b_5x5
+      [inception_utils.avg_pool(3), conv(32, 1)])  # AvgPool_0a_3x3, ...
   net, end_points = inception_utils.build_stack(images, (block,))
 """
 import collections
@@ -344,6 +345,19 @@ def residual(scope, scale, *branches, activate=True, end_point=None):
 def repeat(scope, count, block, end_point=None):
   """A Repeat spec: `count` copies of `block` under `scope`."""
   return Repeat(scope, count, block, end_point)
+
+
+# The 299x299 stem of Inception v3 and Inception-ResNet-v2 (v4 shares its
+# first three convolutions): 299 -> 35x35x192.
+STEM_299 = (
+    conv(32, 3, stride=2, padding='VALID', scope='Conv2d_1a_3x3'),
+    conv(32, 3, padding='VALID', scope='Conv2d_2a_3x3'),
+    conv(64, 3, scope='Conv2d_2b_3x3'),
+    max_pool(3, stride=2, padding='VALID', scope='MaxPool_3a_3x3'),
+    conv(80, 1, padding='VALID', scope='Conv2d_3b_1x1'),
+    conv(192, 3, padding='VALID', scope='Conv2d_4a_3x3'),
+    max_pool(3, stride=2, padding='VALID', scope='MaxPool_5a_3x3'),
+)
 
 
 def end_point_names(layers):

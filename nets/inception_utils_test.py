@@ -48,14 +48,14 @@ def parameter_count(graph, prefix=''):
                    if v.op.name.startswith(prefix)))
 
 
-def save_random_checkpoint(graph, path, seed=0):
-  """Initializes `graph`'s variables and saves them to `path`.
+def run_random_and_save(graph, images, fetches, image_batch, path):
+  """Runs `fetches` with random variables and saves those to `path`.
 
-  Beta, biases, moving mean and moving variance are drawn at random, so
+  Beta, biases, moving mean and moving variance are drawn at random too, so
   that batch norm in eval mode is not the identity.
   """
   with graph.as_default():
-    tf1.set_random_seed(seed)
+    tf1.set_random_seed(0)
     init = tf1.global_variables_initializer()
     randomize = []
     for variable in tf1.global_variables():
@@ -70,6 +70,7 @@ def save_random_checkpoint(graph, path, seed=0):
       sess.run(init)
       sess.run(randomize)
       saver.save(sess, path)
+      return sess.run(fetches, {images: image_batch})
 
 
 def run_from_checkpoint(graph, images, fetches, path, image_batch):
@@ -129,12 +130,11 @@ class OracleTestCase(tf.test.TestCase):
     self.assertEmpty(update_ops(our_graph))
 
     path = os.path.join(self.get_temp_dir(), 'oracle.ckpt')
-    save_random_checkpoint(oracle_graph, path)
     image_batch = np.random.RandomState(1).uniform(
         -1.0, 1.0, shape).astype(np.float32)
-    expected = run_from_checkpoint(oracle_graph, oracle_images,
+    expected = run_random_and_save(oracle_graph, oracle_images,
                                    [oracle_points[k] for k in fetch_keys],
-                                   path, image_batch)
+                                   image_batch, path)
     actual = run_from_checkpoint(our_graph, our_images,
                                  [our_points[k] for k in fetch_keys], path,
                                  image_batch)
@@ -158,10 +158,90 @@ class OracleTestCase(tf.test.TestCase):
     self.assertNotIn('AuxLogits', end_points)
     names = variable_shapes(graph)
     self.assertLen(names, num_variables)  # All reused.
-    moving_means = [n for n in names if n.endswith('moving_mean')]
+    moving_means = [n for n in names if n.endswith('moving_mean') and
+                    'AuxLogits' not in n]
     self.assertNotEmpty(moving_means)
-    # One update of the moving mean and one of the variance per batch norm.
+    # One update of the moving mean and one of the variance per batch norm
+    # (the auxiliary head is not built without classes).
     self.assertLen(update_ops(graph), 2 * len(moving_means))
+
+
+class GraphOnlyChecks(object):
+  """Graph-only checks of a net at 299 with 1001 classes; a mixin for a
+  tf.test.TestCase (for the nets without a tf_slim oracle).
+
+  The subclass sets NETWORK_FN, ARG_SCOPE_FN, ROOT_SCOPE, END_POINTS
+  ({name: shape without the batch} at 299x299) and REGULARIZED (suffixes of
+  the L2-regularized variables).
+  """
+
+  NETWORK_FN = ARG_SCOPE_FN = ROOT_SCOPE = END_POINTS = None
+  REGULARIZED = ('/weights',)
+
+  @classmethod
+  def setUpClass(cls):
+    super(GraphOnlyChecks, cls).setUpClass()
+    # One eval-mode build at 299 that the tests read; then, reusing its
+    # variables (75x75: the smallest input accepted), features in training
+    # mode (the graph's only update ops) and logits without the auxiliary
+    # head.
+    cls.scope = cls.ARG_SCOPE_FN()
+    cls.graph, _, cls.logits, cls.end_points = build_graph(
+        cls.NETWORK_FN, cls.scope, [2, 299, 299, 3], num_classes=1001,
+        is_training=False)
+    cls.shapes = variable_shapes(cls.graph)
+    cls.eval_update_ops = len(update_ops(cls.graph))
+    _, _, cls.features, cls.feature_points = build_graph(
+        cls.NETWORK_FN, cls.scope, [2, 75, 75, 3], graph=cls.graph,
+        num_classes=0, is_training=True, reuse=True)
+    _, _, cls.no_aux_logits, cls.no_aux_points = build_graph(
+        cls.NETWORK_FN, cls.scope, [2, 75, 75, 3], graph=cls.graph,
+        num_classes=1001, is_training=False, reuse=True,
+        create_aux_logits=False)
+
+  def assert_parameter_counts(self, total, without_aux, published_millions):
+    """Pins the exact counts and checks them against the published figure."""
+    count = parameter_count(self.graph)
+    aux = parameter_count(self.graph, self.ROOT_SCOPE + '/AuxLogits/')
+    self.assertEqual(count, total)
+    self.assertEqual(count - aux, without_aux)
+    self.assertAlmostEqual((count - aux) / 1e6, published_millions,
+                           delta=0.1)
+
+  def test_no_gamma(self):
+    # The official checkpoints have no batch-norm gamma.
+    self.assertFalse([n for n in self.shapes if n.endswith('gamma')])
+
+  def test_end_point_shapes(self):
+    self.assertCountEqual(self.end_points, self.END_POINTS)
+    for name, shape in self.END_POINTS.items():
+      self.assertEqual(self.end_points[name].shape.as_list(), [2] + shape,
+                       name)
+
+  def test_training_mode_updates_and_regularizes(self):
+    self.assertEqual(self.eval_update_ops, 0)
+    # The training-mode build (no auxiliary head) updates the moving mean
+    # and variance of every batch norm.
+    moving_means = [n for n in self.shapes if n.endswith('moving_mean')
+                    and 'AuxLogits' not in n]
+    self.assertLen(update_ops(self.graph), 2 * len(moving_means))
+    regularized = [n for n in self.shapes if n.endswith(self.REGULARIZED)]
+    losses = self.graph.get_collection(tf1.GraphKeys.REGULARIZATION_LOSSES)
+    self.assertLen(losses, len(regularized))
+
+  def test_features_and_no_aux_logits(self):
+    self.assertEqual(self.features.shape.as_list(), [2, 1, 1, 1536])
+    self.assertIs(self.feature_points['PreLogits'], self.features)
+    self.assertNotIn('Logits', self.feature_points)
+    self.assertNotIn('AuxLogits', self.feature_points)
+    self.assertEqual(self.no_aux_logits.shape.as_list(), [2, 1001])
+    self.assertNotIn('AuxLogits', self.no_aux_points)
+    # Only the first build has an auxiliary head; the reuse builds created
+    # no variable.
+    aux_scopes = {op.name.split('/')[0] for op in self.graph.get_operations()
+                  if '/AuxLogits/' in op.name}
+    self.assertEqual(aux_scopes, {self.ROOT_SCOPE})
+    self.assertLen(variable_shapes(self.graph), len(self.shapes))
 
 
 class SpecTest(tf.test.TestCase):

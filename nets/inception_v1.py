@@ -16,6 +16,8 @@ Typical use:
     logits, end_points = inception_v1.inception_v1(images, num_classes=1001,
                                                    is_training=False)
 """
+import types
+
 import tensorflow as tf
 import tf_slim as slim
 
@@ -51,7 +53,8 @@ def _mixed(name, b0, b1, b2, b3):
       [max_pool(3), conv(b3, 1)])
 
 
-_MIXED = {row[0]: _mixed(*row) for row in _MIXED_WIDTHS}
+_MIXED = types.MappingProxyType(
+    {row[0]: _mixed(*row) for row in _MIXED_WIDTHS})
 
 _ROOT = (
     conv(64, 7, stride=2, scope='Conv2d_1a_7x7'),

@@ -16,6 +16,8 @@ Typical use:
     logits, end_points = inception_v2.inception_v2(images, num_classes=1001,
                                                    is_training=False)
 """
+import types
+
 import tensorflow as tf
 import tf_slim as slim
 
@@ -71,8 +73,9 @@ def _reduction_block(name, b0, b1):
       [max_pool(3, stride=2)])
 
 
-_MIXED = dict([(row[0], _inception_block(*row)) for row in _INCEPTION_WIDTHS]
-              + [(row[0], _reduction_block(*row)) for row in _REDUCTION_WIDTHS])
+_MIXED = types.MappingProxyType(dict(
+    [(row[0], _inception_block(*row)) for row in _INCEPTION_WIDTHS] +
+    [(row[0], _reduction_block(*row)) for row in _REDUCTION_WIDTHS]))
 
 _ROOT_TAIL = (
     max_pool(3, stride=2, scope='MaxPool_2a_3x3'),

@@ -66,14 +66,7 @@ def _block_8(name, b1_split_scope=None):
       [avg_pool(3), conv(192, 1)])
 
 
-_LAYERS = (
-    conv(32, 3, stride=2, padding='VALID', scope='Conv2d_1a_3x3'),
-    conv(32, 3, padding='VALID', scope='Conv2d_2a_3x3'),
-    conv(64, 3, scope='Conv2d_2b_3x3'),
-    max_pool(3, stride=2, padding='VALID', scope='MaxPool_3a_3x3'),
-    conv(80, 1, padding='VALID', scope='Conv2d_3b_1x1'),
-    conv(192, 3, padding='VALID', scope='Conv2d_4a_3x3'),
-    max_pool(3, stride=2, padding='VALID', scope='MaxPool_5a_3x3'),
+_LAYERS = inception_utils.STEM_299 + (
     _block_35('Mixed_5b', 32),
     # The official checkpoint names Mixed_5c's 5x5 branch differently.
     _block_35('Mixed_5c', 64, ('Conv2d_0b_1x1', 'Conv_1_0c_5x5')),

@@ -79,10 +79,7 @@ def _blocks(prefix, count, branches):
                for letter in string.ascii_lowercase[1:count + 1])
 
 
-_LAYERS = (
-    conv(32, 3, stride=2, padding='VALID', scope='Conv2d_1a_3x3'),
-    conv(32, 3, padding='VALID', scope='Conv2d_2a_3x3'),
-    conv(64, 3, scope='Conv2d_2b_3x3'),
+_LAYERS = inception_utils.STEM_299[:3] + (
     # Stem (figure 3); the official checkpoint names Mixed_3a's strided
     # layers '0a'.
     mixed('Mixed_3a',

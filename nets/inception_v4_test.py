@@ -9,40 +9,41 @@ from nets import inception_v4
 tf1 = tf.compat.v1
 
 
-class InceptionV4Test(tf.test.TestCase):
+def _end_points():
+  # Paper figure 9 (299x299x3 input: stem 35x35x384, Reduction-A 17x17x1024,
+  # Reduction-B 8x8x1536, average pooling to 1536) and slim's
+  # inception_v4_test.
+  shapes = {
+      'Conv2d_1a_3x3': [149, 149, 32], 'Conv2d_2a_3x3': [147, 147, 32],
+      'Conv2d_2b_3x3': [147, 147, 64], 'Mixed_3a': [73, 73, 160],
+      'Mixed_4a': [71, 71, 192], 'Mixed_5a': [35, 35, 384],
+      'AuxLogits': [1001], 'global_pool': [1, 1, 1536],
+      'PreLogits': [1, 1, 1536], 'PreLogitsFlatten': [1536],
+      'Logits': [1001], 'Predictions': [1001]}
+  for prefix, letters, shape in (('Mixed_5', 'bcde', [35, 35, 384]),
+                                 ('Mixed_6', 'abcdefgh', [17, 17, 1024]),
+                                 ('Mixed_7', 'abcd', [8, 8, 1536])):
+    shapes.update({prefix + letter: shape for letter in letters})
+  return shapes
 
-  @classmethod
-  def setUpClass(cls):
-    super(InceptionV4Test, cls).setUpClass()
-    # One graph-only build at 299 with the checkpoint's 1001 classes; the
-    # tests below read it. Then, reusing its variables (75x75: the smallest
-    # input accepted): features in training mode (the graph's only update
-    # ops) and logits without the auxiliary head.
-    scope = inception_v4.inception_v4_arg_scope()
-    cls.graph, _, cls.logits, cls.end_points = helpers.build_graph(
-        inception_v4.inception_v4, scope, [2, 299, 299, 3],
-        num_classes=1001, is_training=False)
-    cls.shapes = helpers.variable_shapes(cls.graph)
-    cls.eval_update_ops = len(helpers.update_ops(cls.graph))
-    _, _, cls.features, cls.feature_points = helpers.build_graph(
-        inception_v4.inception_v4, scope, [2, 75, 75, 3], graph=cls.graph,
-        num_classes=0, is_training=True, reuse=True)
-    _, _, cls.no_aux_logits, cls.no_aux_points = helpers.build_graph(
-        inception_v4.inception_v4, scope, [2, 75, 75, 3], graph=cls.graph,
-        num_classes=1001, is_training=False, reuse=True,
-        create_aux_logits=False)
+
+class InceptionV4Test(helpers.GraphOnlyChecks, tf.test.TestCase):
+
+  NETWORK_FN = staticmethod(inception_v4.inception_v4)
+  ARG_SCOPE_FN = staticmethod(inception_v4.inception_v4_arg_scope)
+  ROOT_SCOPE = 'InceptionV4'
+  END_POINTS = _end_points()
 
   def test_variable_counts(self):
     # From the paper's figures 3-8: 149 conv layers (stem 11, 4 x A 7,
     # Reduction-A 4, 7 x B 10, Reduction-B 6, 3 x C 10), each with weights,
-    # beta, moving mean and variance (no gamma: batch_norm_scale=False); the
-    # logits add weights and biases; the auxiliary head 2 convs + 1 fc.
+    # beta, moving mean and variance (no gamma); the logits add weights and
+    # biases; the auxiliary head 2 convs + 1 fully connected layer.
     convs = 11 + 4 * 7 + 4 + 7 * 10 + 6 + 3 * 10
     self.assertEqual(convs, 149)
     aux = [n for n in self.shapes if n.startswith('InceptionV4/AuxLogits/')]
     self.assertLen(aux, 2 * 4 + 2)
     self.assertLen(self.shapes, convs * 4 + 2 + len(aux))  # 608.
-    self.assertFalse([n for n in self.shapes if n.endswith('gamma')])
 
   def test_checkpoint_variable_names(self):
     # Names and shapes of the official inception_v4_2016_09_09 checkpoint,
@@ -77,66 +78,18 @@ class InceptionV4Test(tf.test.TestCase):
 
   def test_parameter_count(self):
     # Published: Inception-v4 has about 42.7M parameters (classifier
-    # without the auxiliary head). Pinned below: the exact counts this
-    # implementation gives with 1001 classes, consistent with that figure.
-    total = helpers.parameter_count(self.graph)
-    aux = helpers.parameter_count(self.graph, 'InceptionV4/AuxLogits/')
-    self.assertEqual(total, 46009106)
-    self.assertEqual(total - aux, 42649769)
-    self.assertAlmostEqual((total - aux) / 1e6, 42.7, delta=0.1)
-    # With 1000 classes and a batch-norm gamma per channel (as in ports with
-    # affine batch norm, e.g. timm's inception_v4, 42.68M) the count is
-    # 42,679,816.
+    # without the auxiliary head). Pinned: the exact counts this
+    # implementation gives with 1001 classes (46,009,106 with the auxiliary
+    # head, 42,649,769 without), consistent with that figure.
+    self.assert_parameter_counts(46009106, 42649769, 42.7)
+    # With 1000 classes and a batch-norm gamma per channel (ports with affine
+    # batch norm, e.g. timm's inception_v4: 42.68M) the count is 42,679,816.
     with self.graph.as_default():
       bn_channels = sum(
           int(np.prod(v.shape.as_list())) for v in tf1.global_variables()
-          if v.op.name.endswith('moving_mean') and 'AuxLogits' not in
-          v.op.name)
-    self.assertEqual(total - aux - 1537 + bn_channels, 42679816)
-
-  def test_end_point_shapes(self):
-    # Paper figure 9 (299x299x3 input: stem 35x35x384, Reduction-A
-    # 17x17x1024, Reduction-B 8x8x1536) and slim's inception_v4_test.
-    expected = {
-        'Conv2d_1a_3x3': [149, 149, 32], 'Conv2d_2a_3x3': [147, 147, 32],
-        'Conv2d_2b_3x3': [147, 147, 64], 'Mixed_3a': [73, 73, 160],
-        'Mixed_4a': [71, 71, 192], 'Mixed_5a': [35, 35, 384],
-        'AuxLogits': [1001], 'global_pool': [1, 1, 1536],
-        'PreLogits': [1, 1, 1536], 'PreLogitsFlatten': [1536],
-        'Logits': [1001], 'Predictions': [1001]}
-    for prefix, letters, shape in (('Mixed_5', 'bcde', [35, 35, 384]),
-                                   ('Mixed_6', 'abcdefgh', [17, 17, 1024]),
-                                   ('Mixed_7', 'abcd', [8, 8, 1536])):
-      expected.update({prefix + letter: shape for letter in letters})
-    self.assertCountEqual(self.end_points, expected)
-    for name, shape in expected.items():
-      self.assertEqual(self.end_points[name].shape.as_list(), [2] + shape,
-                       name)
-
-  def test_training_mode_updates_and_regularizes(self):
-    self.assertEqual(self.eval_update_ops, 0)
-    # The training-mode build (no auxiliary head) updates the moving mean
-    # and variance of every batch norm.
-    moving_means = [n for n in self.shapes if n.endswith('moving_mean')
-                    and 'AuxLogits' not in n]
-    self.assertLen(helpers.update_ops(self.graph), 2 * len(moving_means))
-    weights = [n for n in self.shapes if n.endswith('/weights')]
-    losses = self.graph.get_collection(tf1.GraphKeys.REGULARIZATION_LOSSES)
-    self.assertLen(losses, len(weights))
-
-  def test_features_and_no_aux_logits(self):
-    self.assertEqual(self.features.shape.as_list(), [2, 1, 1, 1536])
-    self.assertIs(self.feature_points['PreLogits'], self.features)
-    self.assertNotIn('Logits', self.feature_points)
-    self.assertNotIn('AuxLogits', self.feature_points)
-    self.assertEqual(self.no_aux_logits.shape.as_list(), [2, 1001])
-    self.assertNotIn('AuxLogits', self.no_aux_points)
-    # Only the first build has an auxiliary head; the reuse builds created
-    # no variable.
-    aux_scopes = {op.name.split('/')[0] for op in self.graph.get_operations()
-                  if '/AuxLogits/' in op.name}
-    self.assertEqual(aux_scopes, {'InceptionV4'})
-    self.assertLen(helpers.variable_shapes(self.graph), len(self.shapes))
+          if v.op.name.endswith('moving_mean') and
+          'AuxLogits' not in v.op.name)
+    self.assertEqual(42649769 - (1536 + 1) + bn_channels, 42679816)
 
 
 if __name__ == '__main__':
