@@ -17,7 +17,7 @@ demo: setup
 
 # The whole suite, slow end-to-end tests included (CI runs exactly this).
 test: setup-test
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) runs
