@@ -17,7 +17,8 @@ setuptools.setup(
                  'preprocessing.*', 'deployment', 'deployment.*', 'training',
                  'training.*', 'uncertainty', 'uncertainty.*']),
     py_modules=['train_image_classifier', 'eval_image_classifier',
-                'download_and_convert_data'],
+                'download_and_convert_data', 'train_confident_classifier',
+                'eval_uncertainty'],
     install_requires=[
         'tensorflow==1.15.5',
         'tf-slim==1.1.0',
