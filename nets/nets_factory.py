@@ -196,3 +196,22 @@ def get_network_fn(name, num_classes, weight_decay=0.0, is_training=False,
   network_fn.preprocessing_name = spec.preprocessing_name
   network_fn.model_name = name
   return network_fn
+
+
+def markdown_table():
+  """The README's table of models: one row per registered name."""
+  rows = ['| model | official checkpoint classes | preprocessing | input size |',
+          '|---|---|---|---|']
+  for name in model_names():
+    spec = _MODELS[name]
+    classes = spec.checkpoint_classes
+    rows.append('| `%s` | %s | %s | %d |' % (
+        name, {None: 'no checkpoint', 1001: '1001 (0 = background)',
+               1000: '1000 (use `--labels_offset=1` on ImageNet)'}.get(
+                   classes, classes), spec.preprocessing_name,
+        spec.default_image_size))
+  return '\n'.join(rows)
+
+
+if __name__ == '__main__':
+  print(markdown_table())
