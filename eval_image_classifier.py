@@ -17,6 +17,7 @@ from absl import flags
 
 from training import eval_lib
 from training import common_flags
+from training import model_setup
 from training import runtime
 
 flags.DEFINE_integer('batch_size', 100, 'Examples per batch.')
@@ -37,6 +38,7 @@ flags.DEFINE_integer('labels_offset', 0,
                      'Subtracted from every label (1: drop ImageNet\'s '
                      'background class).')
 flags.DEFINE_string('model_name', 'inception_v3', 'The network evaluated.')
+flags.DEFINE_string('model_config', None, model_setup.MODEL_CONFIG_HELP)
 flags.DEFINE_string('preprocessing_name', None,
                     'Preprocessing to use; None: the model\'s own.')
 flags.DEFINE_float('moving_average_decay', None,
@@ -67,4 +69,5 @@ common_flags.define_session_flags()
 FLAGS = flags.FLAGS
 
 if __name__ == '__main__':
-  runtime.run_binary(eval_lib.run)
+  runtime.run_binary(
+      lambda params: eval_lib.run(model_setup.apply_model_config(params)))

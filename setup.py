@@ -15,7 +15,8 @@ setuptools.setup(
     packages=setuptools.find_packages(
         include=['nets', 'nets.*', 'datasets', 'datasets.*', 'preprocessing',
                  'preprocessing.*', 'deployment', 'deployment.*', 'training',
-                 'training.*', 'uncertainty', 'uncertainty.*']),
+                 'training.*', 'uncertainty', 'uncertainty.*', 'experiments',
+                 'experiments.*']),
     py_modules=['train_image_classifier', 'eval_image_classifier',
                 'download_and_convert_data', 'train_confident_classifier',
                 'eval_uncertainty'],

@@ -17,6 +17,7 @@ global batches. A restarted job resumes from the latest checkpoint in
 from absl import flags
 
 from training import common_flags
+from training import model_setup
 from training import runtime
 from training import train_lib
 
@@ -52,6 +53,7 @@ flags.DEFINE_integer('train_image_size', None,
 flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
 # Model.
 flags.DEFINE_string('model_name', 'inception_v3', 'The network to train.')
+flags.DEFINE_string('model_config', None, model_setup.MODEL_CONFIG_HELP)
 flags.DEFINE_float('weight_decay', 0.00004, 'L2 weight decay.')
 flags.DEFINE_float('label_smoothing', 0.0, 'Label smoothing amount.')
 flags.DEFINE_float('moving_average_decay', None,
@@ -133,4 +135,5 @@ common_flags.define_session_flags()
 FLAGS = flags.FLAGS
 
 if __name__ == '__main__':
-  runtime.run_binary(train_lib.train)
+  runtime.run_binary(
+      lambda params: train_lib.train(model_setup.apply_model_config(params)))

@@ -29,6 +29,7 @@ from nets import mobilenet_v1
 from nets import mobilenet_v2
 from nets import net_utils
 from nets import overfeat
+from nets import resnet_cifar
 from nets import resnet_v1
 from nets import resnet_v2
 from nets import vgg
@@ -114,7 +115,77 @@ _MODELS = {
     'mobilenet_v2_035': ModelSpec(mobilenet_v2.mobilenet_v2_035,
                                   mobilenet_v2.training_scope, 224,
                                   'inception', 1001),
+    # -- issue 4: configurable ResNet / plain / VGG --
+    # Basic-unit ResNets, their plain counterparts (no shortcuts) and VGG-11
+    # (vgg_a's spec under its depth name) / VGG-13: no official checkpoints.
+    # CIFAR nets: 'cifarnet' preprocessing at 32 (not named resnet_v1_* or
+    # vgg_*, which mean 'vgg' preprocessing). Any other variant:
+    # --model_config (nets/model_config.py).
+    'resnet_v1_18': ModelSpec(resnet_v1.resnet_v1_18,
+                              resnet_v1.resnet_arg_scope, 224, 'vgg', None),
+    'resnet_v1_34': ModelSpec(resnet_v1.resnet_v1_34,
+                              resnet_v1.resnet_arg_scope, 224, 'vgg', None),
+    'plain_18': ModelSpec(resnet_v1.plain_18, resnet_v1.resnet_arg_scope, 224,
+                          'vgg', None),
+    'plain_34': ModelSpec(resnet_v1.plain_34, resnet_v1.resnet_arg_scope, 224,
+                          'vgg', None),
+    'vgg_11': ModelSpec(vgg.vgg_11, vgg.vgg_arg_scope, 224, 'vgg', None),
+    'vgg_13': ModelSpec(vgg.vgg_13, vgg.vgg_arg_scope, 224, 'vgg', None),
+    'resnet_cifar_20': ModelSpec(resnet_cifar.resnet_cifar_20,
+                                 resnet_cifar.resnet_arg_scope, 32,
+                                 'cifarnet', None),
+    'resnet_cifar_32': ModelSpec(resnet_cifar.resnet_cifar_32,
+                                 resnet_cifar.resnet_arg_scope, 32,
+                                 'cifarnet', None),
+    'resnet_cifar_44': ModelSpec(resnet_cifar.resnet_cifar_44,
+                                 resnet_cifar.resnet_arg_scope, 32,
+                                 'cifarnet', None),
+    'resnet_cifar_56': ModelSpec(resnet_cifar.resnet_cifar_56,
+                                 resnet_cifar.resnet_arg_scope, 32,
+                                 'cifarnet', None),
+    'resnet_cifar_110': ModelSpec(resnet_cifar.resnet_cifar_110,
+                                  resnet_cifar.resnet_arg_scope, 32,
+                                  'cifarnet', None),
+    'plain_cifar_20': ModelSpec(resnet_cifar.plain_cifar_20,
+                                resnet_cifar.resnet_arg_scope, 32,
+                                'cifarnet', None),
+    'plain_cifar_32': ModelSpec(resnet_cifar.plain_cifar_32,
+                                resnet_cifar.resnet_arg_scope, 32,
+                                'cifarnet', None),
+    'plain_cifar_44': ModelSpec(resnet_cifar.plain_cifar_44,
+                                resnet_cifar.resnet_arg_scope, 32,
+                                'cifarnet', None),
+    'plain_cifar_56': ModelSpec(resnet_cifar.plain_cifar_56,
+                                resnet_cifar.resnet_arg_scope, 32,
+                                'cifarnet', None),
+    'plain_cifar_110': ModelSpec(resnet_cifar.plain_cifar_110,
+                                 resnet_cifar.resnet_arg_scope, 32,
+                                 'cifarnet', None),
+    'cifar_vgg_11': ModelSpec(vgg.cifar_vgg_11, vgg.vgg_bn_arg_scope, 32,
+                              'cifarnet', None),
+    'cifar_vgg_13': ModelSpec(vgg.cifar_vgg_13, vgg.vgg_bn_arg_scope, 32,
+                              'cifarnet', None),
+    'cifar_vgg_16': ModelSpec(vgg.cifar_vgg_16, vgg.vgg_bn_arg_scope, 32,
+                              'cifarnet', None),
+    'cifar_vgg_19': ModelSpec(vgg.cifar_vgg_19, vgg.vgg_bn_arg_scope, 32,
+                              'cifarnet', None),
 }
+
+
+def register_model(name, spec):
+  """Adds a model defined at run time (e.g. by --model_config) to the registry.
+
+  Args:
+    name: the new model name.
+    spec: its ModelSpec.
+
+  Raises:
+    ValueError: `name` is already registered.
+  """
+  if name in _MODELS:
+    raise ValueError('Model %r is already registered; choose another name.'
+                     % name)
+  _MODELS[name] = spec
 
 
 def model_names():

@@ -1,5 +1,8 @@
 """ResNet v2 (pre-activation units): ResNet-50/101/152/200.
 
+`basic` (two 3x3 convolutions) pre-activation units are provided for networks
+defined by `nets.model_config`; the registered depths use bottleneck units.
+
   [1] Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun.
       Deep Residual Learning for Image Recognition. arXiv:1512.03385, 2015.
   [2] Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun.
@@ -38,7 +41,8 @@ DEFAULT_IMAGE_SIZE = 299
 
 @slim.add_arg_scope
 def bottleneck(inputs, depth, depth_bottleneck, stride, rate=1,
-               outputs_collections=None, scope=None):
+               residual=True, shortcut='projection', outputs_collections=None,
+               scope=None):
   """Pre-activation bottleneck unit (Fig. 1(b) of [2]).
 
   The unit's input goes through batch norm + ReLU ('preact') first; the
@@ -46,37 +50,69 @@ def bottleneck(inputs, depth, depth_bottleneck, stride, rate=1,
   the bare sum shortcut + residual.
 
   Args:
-    inputs, depth, depth_bottleneck, stride, rate: see `resnet_utils.Block`.
+    inputs, depth, depth_bottleneck, stride, rate, residual, shortcut: see
+      `resnet_utils.Block`.
     outputs_collections: collection to add the unit output to.
     scope: variable scope (default 'bottleneck_v2').
 
   Returns:
-    The unit's output.
+    The unit's output (the residual branch alone when `residual` is False).
   """
   with tf.variable_scope(scope, 'bottleneck_v2', [inputs]) as sc:
     preact = slim.batch_norm(inputs, activation_fn=tf.nn.relu, scope='preact')
-    if slim.utils.last_dimension(inputs.shape, min_rank=4) == depth:
-      shortcut = resnet_utils.subsample(inputs, stride, 'shortcut')
-    else:
-      shortcut = slim.conv2d(preact, depth, [1, 1], stride=stride,
-                             normalizer_fn=None, activation_fn=None,
-                             scope='shortcut')
-    residual = slim.conv2d(preact, depth_bottleneck, [1, 1], scope='conv1')
-    residual = resnet_utils.conv2d_same(residual, depth_bottleneck, 3, stride,
-                                        rate=rate, scope='conv2')
-    residual = slim.conv2d(residual, depth, [1, 1], normalizer_fn=None,
-                           activation_fn=None, scope='conv3')
-    return slim.utils.collect_named_outputs(outputs_collections, sc.name,
-                                            shortcut + residual)
+    shortcut_net = resnet_utils.shortcut_branch(
+        inputs, depth, stride, shortcut, projection_input=preact,
+        residual=residual, normalizer_fn=None)
+    net = slim.conv2d(preact, depth_bottleneck, [1, 1], scope='conv1')
+    net = resnet_utils.conv2d_same(net, depth_bottleneck, 3, stride,
+                                   rate=rate, scope='conv2')
+    net = slim.conv2d(net, depth, [1, 1], normalizer_fn=None,
+                      activation_fn=None, scope='conv3')
+    return resnet_utils.unit_output(net, shortcut_net, outputs_collections,
+                                    sc.name)
+
+
+@slim.add_arg_scope
+def basic(inputs, depth, depth_bottleneck, stride, rate=1, residual=True,
+          shortcut='projection', outputs_collections=None, scope=None):
+  """Pre-activation basic unit: two 3x3 convolutions (Fig. 1(b) of [2]).
+
+  Args:
+    inputs, depth, stride, rate, residual, shortcut: see
+      `resnet_utils.Block`.
+    depth_bottleneck: unused (basic units have no bottleneck).
+    outputs_collections: collection to add the unit output to.
+    scope: variable scope (default 'basic_v2').
+
+  Returns:
+    The unit's output (the residual branch alone when `residual` is False).
+  """
+  del depth_bottleneck  # Unused.
+  with tf.variable_scope(scope, 'basic_v2', [inputs]) as sc:
+    preact = slim.batch_norm(inputs, activation_fn=tf.nn.relu, scope='preact')
+    shortcut_net = resnet_utils.shortcut_branch(
+        inputs, depth, stride, shortcut, projection_input=preact,
+        residual=residual, normalizer_fn=None)
+    net = resnet_utils.conv2d_same(preact, depth, 3, stride, rate=rate,
+                                   scope='conv1')
+    net = slim.conv2d(net, depth, [3, 3], rate=rate, normalizer_fn=None,
+                      activation_fn=None, scope='conv2')
+    return resnet_utils.unit_output(net, shortcut_net, outputs_collections,
+                                    sc.name)
+
+
+bottleneck.unit_type = 'bottleneck'
+basic.unit_type = 'basic'
 
 
 resnet_v2 = resnet_utils.family(
     'resnet_v2', preactivation=True, default_image_size=DEFAULT_IMAGE_SIZE,
     doc="""Builds a ResNet v2 from `blocks` of pre-activation units.
 
-The root convolution has no batch norm or activation (the first unit
-normalizes its input) and a final batch norm + ReLU, 'postnorm', follows the
-last block (Appendix of [2]). With include_root_block=False, `inputs` should
+The units are `bottleneck` (the checkpoints) or `basic` ones. The root
+convolution has no batch norm or activation (the first unit normalizes its
+input) and a final batch norm + ReLU, 'postnorm', follows the last block
+(Appendix of [2]). With include_root_block=False, `inputs` should
 be the output of an activation-less convolution. Takes the arguments of
 `resnet_utils.resnet`; the default scope is 'resnet_v2'.""")
 resnet_v2_50 = resnet_utils.depth_variant(resnet_v2, bottleneck, 50)

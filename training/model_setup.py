@@ -9,6 +9,7 @@ import collections
 from absl import logging
 
 from datasets import input_pipeline
+from nets import model_config
 from nets import nets_factory
 from preprocessing import preprocessing_factory
 
@@ -93,3 +94,35 @@ def eval_dataset(setup, dataset, batch_size, num_preprocessing_threads=4,
       num_readers=num_readers,
       num_preprocessing_threads=num_preprocessing_threads,
       labels_offset=setup.labels_offset)
+
+
+MODEL_CONFIG_HELP = (
+    'A network defined as data instead of --model_name: a JSON file, or the '
+    'JSON object itself, with name, family, block, depths, widths, residual, '
+    'stem, ... or a base model (see nets/model_config.py). Its name becomes '
+    'the model name.')
+
+
+def apply_model_config(params):
+  """Registers the network of `--model_config` and makes it the model.
+
+  Args:
+    params: a binary's flag values (a dict with 'model_config', a JSON file
+      or inline JSON object, or None, and 'model_name').
+
+  Returns:
+    `params` unchanged without a model config; else a copy whose
+    'model_name' is the config's name (now registered in nets_factory) and
+    whose 'model_config_resolved' holds every field of the config, so the run
+    record (flags.json, metrics.json) describes the network completely.
+
+  Raises:
+    ValueError: an invalid config; the message names the field.
+  """
+  if not params.get('model_config'):
+    return params
+  config = model_config.register(params['model_config'])
+  logging.info('--model_config defines model %s (--model_name ignored): %s',
+               config.name, config.to_dict())
+  return dict(params, model_name=config.name,
+              model_config_resolved=config.to_dict())
