@@ -16,10 +16,11 @@ setuptools.setup(
         include=['nets', 'nets.*', 'datasets', 'datasets.*', 'preprocessing',
                  'preprocessing.*', 'deployment', 'deployment.*', 'training',
                  'training.*', 'uncertainty', 'uncertainty.*', 'experiments',
-                 'experiments.*']),
+                 'experiments.*', 'export', 'export.*']),
     py_modules=['train_image_classifier', 'eval_image_classifier',
                 'download_and_convert_data', 'train_confident_classifier',
-                'eval_uncertainty'],
+                'eval_uncertainty', 'export_inference_graph',
+                'classify_image'],
     install_requires=[
         'tensorflow==1.15.5',
         'tf-slim==1.1.0',
