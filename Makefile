@@ -1,15 +1,25 @@
 # The two README commands are `make demo` and `make test`.
 SHELL := /bin/bash
 VENV ?= .venv
+VENV_TF2 ?= .venv-tf2
+# `make setup TF=intel` / `make bench TF=intel`: the MKL build in .venv-intel.
+ifeq ($(TF),intel)
+VENV := .venv-intel
+export INTEL_TF := 1
+endif
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test demo test clean
+.PHONY: setup setup-test demo test bench clean
 
 setup:
 	@scripts/setup.sh requirements.txt
 
 setup-test:
 	@scripts/setup.sh requirements-test.txt
+
+# The TensorFlow 2 stack (Python 3.11, requirements-tf2.txt) in .venv-tf2.
+setup-tf2:
+	@VENV_TF2=$(VENV_TF2) scripts/setup_tf2.sh
 
 # Converts scikit-learn's bundled digits, trains lenet, evaluates it.
 demo: setup
@@ -19,5 +29,19 @@ demo: setup
 test: setup-test
 	@$(PY) -m pytest -q -n 2 --dist loadfile
 
+# The packages ported to TF 2 so far, on the TF 2 stack (graph mode).
+TF2_TESTS ?= nets preprocessing datasets uncertainty
+TF2_IGNORE ?= --ignore=datasets/input_pipeline_test.py
+test-tf2: setup-tf2
+	@$(VENV_TF2)/bin/python -m pytest -q -n 2 --dist loadfile $(TF2_IGNORE) \
+	  $(TF2_TESTS)
+
+# Images/sec of the train and eval graphs: ours vs synthetic vs TF-Slim's
+# queues, and achieved vs matmul peak (README "Performance"). BENCH_ARGS adds
+# flags, e.g. make bench BENCH_ARGS='--models=lenet,cifarnet'.
+BENCH_ARGS ?= --models=all
+bench: setup
+	@$(PY) -m benchmarks.run $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) runs
+	rm -rf $(VENV) $(VENV_TF2) runs

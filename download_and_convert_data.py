@@ -11,12 +11,17 @@ shards of an earlier conversion of the same split.
                           --dataset_dir) -> mnist_<split>.tfrecord
   --dataset_name=cifar10  --raw_dir/cifar-10-batches-py (or the tarball)
                           -> cifar10_<split>.tfrecord
+  --dataset_name=svhn     --raw_dir/{train,test}_32x32.mat (SVHN format 2)
+                          -> svhn_<split>.tfrecord (labels 0-9)
   --dataset_name=flowers  --raw_dir/flower_photos/<class>/*.jpg
                           -> flowers_<split>_0000N-of-00005.tfrecord
   --dataset_name=custom   --image_dir/<class>/*.{jpg,jpeg,png,...}
                           -> <custom_name>_<split>_0000N-of-0000M.tfrecord
   --dataset_name=digits   scikit-learn's bundled digits (no raw files)
                           -> digits_<split>_00000-of-00001.tfrecord
+  --dataset_name=ood      --transform of a converted split (invert, rotate90,
+                          gaussian_noise, uniform_noise; datasets/convert_ood)
+                          -> <custom_name>_<split>_00000-of-00001.tfrecord
 
 Usage:
 
@@ -25,6 +30,17 @@ Usage:
   python download_and_convert_data.py --dataset_name=mnist \
       --raw_dir=/work/shared/data/mnist --dataset_dir=/tmp/mnist_8k \
       --source_split=test --split_sizes=train:8000,test:2000
+
+  # SVHN from the .mat files you have (as CIFAR-10's OOD set, or on its own):
+  python download_and_convert_data.py --dataset_name=svhn \
+      --raw_dir=/data/svhn_mat --dataset_dir=/data/svhn
+
+  # An OOD set: the inverted test split of a converted dataset, in its own
+  # directory (dataset name mnist_invert unless --custom_name is given):
+  python download_and_convert_data.py --dataset_name=ood \
+      --source_dataset_name=mnist --source_dataset_dir=/tmp/mnist_8k \
+      --source_split_name=test --transform=invert \
+      --dataset_dir=/tmp/mnist_invert
 
   # The embedded demo dataset:
   python download_and_convert_data.py --dataset_name=digits \
@@ -44,19 +60,25 @@ from datasets import convert_cifar10
 from datasets import convert_digits
 from datasets import convert_image_folder
 from datasets import convert_mnist
+from datasets import convert_ood
+from datasets import convert_svhn
 from datasets import custom
 from datasets import dataset_utils
 
-_DATASET_NAMES = ('mnist', 'cifar10', 'flowers', 'custom', 'digits')
+_DATASET_NAMES = ('mnist', 'cifar10', 'svhn', 'flowers', 'custom', 'digits',
+                  'ood')
 _FLOWERS_NUM_VALIDATION = 350
 _DEFAULT_IMAGE_FOLDER_SHARDS = 5
 _DEFAULT_DIGITS_SHARDS = 1
-_RESERVED_CUSTOM_NAMES = ('mnist', 'cifar10', 'flowers', 'imagenet', 'digits')
+_RESERVED_CUSTOM_NAMES = ('mnist', 'cifar10', 'svhn', 'flowers', 'imagenet',
+                          'digits')
+_DEFAULT_OOD_SOURCE_SPLIT = 'test'
 
 # Flags (besides dataset_name, dataset_dir) each dataset understands.
 _APPLICABLE_FLAGS = {
     'mnist': ('raw_dir', 'source_split', 'split_sizes'),
     'cifar10': ('raw_dir', 'source_split', 'split_sizes'),
+    'svhn': ('raw_dir', 'source_split', 'split_sizes'),
     'flowers': ('raw_dir', 'image_dir', 'num_validation',
                 'validation_percentage', 'split_sizes', 'num_shards',
                 'shuffle_seed', 'skip_corrupt'),
@@ -64,6 +86,9 @@ _APPLICABLE_FLAGS = {
                'validation_percentage', 'split_sizes', 'num_shards',
                'shuffle_seed', 'skip_corrupt'),
     'digits': ('split_sizes', 'num_shards', 'shuffle_seed'),
+    'ood': ('source_dataset_name', 'source_dataset_dir', 'source_split_name',
+            'transform', 'custom_name', 'split_name', 'seed', 'num_examples',
+            'noise_mean', 'noise_std'),
 }
 
 
@@ -74,18 +99,19 @@ def define_flags(flag_values=flags.FLAGS):
                     'The dataset to convert.', flag_values=fv)
   flags.DEFINE_string('dataset_dir', None,
                       'Output directory of the TFRecords, labels.txt and '
-                      'dataset_metadata.json. For mnist, cifar10 and flowers '
-                      'also where the raw files are looked for, unless '
-                      '--raw_dir is given.', flag_values=fv)
+                      'dataset_metadata.json. For mnist, cifar10, svhn and '
+                      'flowers also where the raw files are looked for, '
+                      'unless --raw_dir is given.', flag_values=fv)
   flags.DEFINE_string('raw_dir', None,
-                      'Where the raw files are (mnist, cifar10, flowers); '
-                      'defaults to --dataset_dir.', flag_values=fv)
+                      'Where the raw files are (mnist, cifar10, svhn, '
+                      'flowers); defaults to --dataset_dir.', flag_values=fv)
   flags.DEFINE_string('image_dir', None,
                       'custom (required) and flowers: root folder with one '
                       'sub-folder of images per class.', flag_values=fv)
   flags.DEFINE_string('custom_name', None,
-                      'custom: the dataset name, used as file prefix and as '
-                      '--dataset_name when training (default: custom).',
+                      'custom/ood: the dataset name, used as file prefix and '
+                      'as --dataset_name (--ood_dataset_name) later (default: '
+                      'custom; ood: <source_dataset_name>_<transform>).',
                       flag_values=fv)
   flags.DEFINE_float('validation_percentage', None,
                      'flowers/custom: percentage of images in the validation '
@@ -106,14 +132,48 @@ def define_flags(flag_values=flags.FLAGS):
                        'decoded (counted in the log and the metadata) instead '
                        'of failing.', flag_values=fv)
   flags.DEFINE_string('source_split', None,
-                      'mnist/cifar10: take every output split from this raw '
-                      'split (train or test), in its original order.',
+                      'mnist/cifar10/svhn: take every output split from this '
+                      'raw split (train or test), in its original order.',
                       flag_values=fv)
   flags.DEFINE_string('split_sizes', None,
                       'Output splits and sizes, e.g. train:8000,test:2000: '
                       'consecutive examples of the source (raw split for '
-                      'mnist/cifar10, shuffled images otherwise).',
+                      'mnist/cifar10/svhn, shuffled images otherwise).',
                       flag_values=fv)
+  _define_ood_flags(fv)
+
+
+def _define_ood_flags(fv):
+  """Flags of --dataset_name=ood (named as in datasets/convert_ood.py)."""
+  flags.DEFINE_string('source_dataset_name', None,
+                      'ood: the converted dataset to transform (mnist, '
+                      'cifar10, svhn, digits, a custom name).',
+                      flag_values=fv)
+  flags.DEFINE_string('source_dataset_dir', None,
+                      'ood: directory of the source dataset (the OOD set '
+                      'goes to --dataset_dir, which must differ).',
+                      flag_values=fv)
+  flags.DEFINE_string('source_split_name', None,
+                      'ood: the split to transform (default: %s).' %
+                      _DEFAULT_OOD_SOURCE_SPLIT, flag_values=fv)
+  flags.DEFINE_enum('transform', None, sorted(convert_ood.TRANSFORMS),
+                    'ood: the transform applied to every image.',
+                    flag_values=fv)
+  flags.DEFINE_string('split_name', None,
+                      'ood: output split name (default: the source split '
+                      'name).', flag_values=fv)
+  flags.DEFINE_integer('seed', 0, 'ood: seed of the noise transforms '
+                       '(recorded).', flag_values=fv)
+  flags.DEFINE_integer('num_examples', None,
+                       'ood: use only the first N source examples.',
+                       flag_values=fv)
+  flags.DEFINE_float('noise_mean', None,
+                     'ood, gaussian_noise: mean in pixel levels (default: '
+                     'the source pixels\' mean).', flag_values=fv)
+  flags.DEFINE_float('noise_std', None,
+                     'ood, gaussian_noise: standard deviation in pixel '
+                     'levels (default: the source pixels\' std).',
+                     flag_values=fv)
 
 
 def _check_applicable(fv):
@@ -144,6 +204,11 @@ def _convert_mnist(fv):
 def _convert_cifar10(fv):
   return convert_cifar10.run(fv.dataset_dir, fv.raw_dir, fv.source_split,
                              _split_sizes(fv))
+
+
+def _convert_svhn(fv):
+  return convert_svhn.run(fv.dataset_dir, fv.raw_dir, fv.source_split,
+                          _split_sizes(fv))
 
 
 def _convert_image_folder(fv, image_dir, name, layout, num_validation):
@@ -194,12 +259,35 @@ def _convert_digits(fv):
                                                    _DEFAULT_DIGITS_SHARDS))
 
 
+def _convert_ood(fv):
+  for required in ('source_dataset_name', 'source_dataset_dir', 'transform'):
+    if not fv[required].value:
+      raise app.UsageError(
+          '--dataset_name=ood needs --%s (it writes --transform of split '
+          '--source_split_name of the converted dataset --source_dataset_name '
+          'in --source_dataset_dir).' % required)
+  name = fv.custom_name or convert_ood.default_name(fv.source_dataset_name,
+                                                     fv.transform)
+  if name in _RESERVED_CUSTOM_NAMES + (custom.DEFAULT_NAME,):
+    raise app.UsageError(
+        'The OOD dataset would be named %s, a built-in name: pass another '
+        '--custom_name.' % name)
+  return convert_ood.convert(
+      fv.source_dataset_name, fv.source_dataset_dir,
+      fv.source_split_name or _DEFAULT_OOD_SOURCE_SPLIT, fv.transform,
+      fv.dataset_dir, dataset_name=name, split_name=fv.split_name,
+      seed=fv.seed, num_examples=fv.num_examples, noise_mean=fv.noise_mean,
+      noise_std=fv.noise_std)
+
+
 _CONVERTERS = {
     'mnist': _convert_mnist,
     'cifar10': _convert_cifar10,
+    'svhn': _convert_svhn,
     'flowers': _convert_flowers,
     'custom': _convert_custom,
     'digits': _convert_digits,
+    'ood': _convert_ood,
 }
 
 

@@ -50,6 +50,11 @@ flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
 flags.DEFINE_string('predictions_file', None,
                     'Write per-example index, label, logits and '
                     'probabilities here (.npz, or .csv).')
+flags.DEFINE_integer('ece_bins', 0,
+                     'When > 0, also report eval/ECE: the expected '
+                     'calibration error of the softmax with this many '
+                     'equal-width bins (15 is usual); 0: off.',
+                     lower_bound=0)
 flags.DEFINE_boolean('eval_loop', False,
                      'Keep evaluating each new checkpoint of the '
                      '--checkpoint_path directory.')

@@ -33,7 +33,7 @@ from absl import app
 from absl import flags
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
 from datasets import input_pipeline
@@ -148,7 +148,7 @@ def check_params(params):
     raise runtime.UserError('--num_samples must be >= 0.')
 
 
-class GanLoggingHook(tf.compat.v1.train.SessionRunHook):
+class GanLoggingHook(tf.train.SessionRunHook):
   """Logs the three losses, batch accuracy and max-softmax every N steps.
 
   (train_lib.LoggingHook logs the step, classifier loss, learning rate and

@@ -35,6 +35,15 @@ flags.DEFINE_boolean('sync_replicas', False,
                      'Synchronize the replicas during training.')
 flags.DEFINE_integer('replicas_to_aggregate', 1,
                      'Replicas to aggregate before each update.')
+flags.DEFINE_string('ps_hosts', None,
+                    'Comma-separated host:port of the parameter servers '
+                    '(distributed training; or set TF_CONFIG).')
+flags.DEFINE_string('worker_hosts', None,
+                    'Comma-separated host:port of the workers; worker task '
+                    '0 is the chief.')
+flags.DEFINE_string('job_name', None,
+                    'This process\'s job in the cluster: ps or worker (its '
+                    'index is --task).')
 # Input.
 flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.')
 flags.DEFINE_integer('num_preprocessing_threads', 4,
@@ -77,6 +86,10 @@ flags.DEFINE_integer('save_summaries_secs', 600,
                      'Seconds between summaries.')
 flags.DEFINE_integer('save_interval_secs', 600,
                      'Seconds between checkpoints.')
+flags.DEFINE_boolean('nan_check', True,
+                     'Stop with an error naming the global step when the '
+                     'loss or a gradient is NaN or Inf, before that update '
+                     'is applied (TF-Slim checks the loss too).')
 flags.DEFINE_integer('max_checkpoints_to_keep', 5,
                      'Checkpoints kept in train_dir.')
 # Optimizer.

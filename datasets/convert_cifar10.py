@@ -25,7 +25,7 @@ import tarfile
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_utils
 
@@ -45,6 +45,9 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
   _ALLOWED = frozenset([
       ('numpy.core.multiarray', '_reconstruct'),
       ('numpy.core.multiarray', 'scalar'),
+      # The same, as pickled by numpy 2 (the TF 2 stack).
+      ('numpy._core.multiarray', '_reconstruct'),
+      ('numpy._core.multiarray', 'scalar'),
       ('numpy', 'ndarray'),
       ('numpy', 'dtype'),
       ('_codecs', 'encode'),  # bytes pickled by Python 3 at protocol 2.

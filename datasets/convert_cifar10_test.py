@@ -6,7 +6,7 @@ import tarfile
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import convert_cifar10
 from datasets import dataset_factory

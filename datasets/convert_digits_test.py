@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import convert_digits
 from datasets import dataset_factory

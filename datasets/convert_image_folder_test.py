@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import convert_image_folder
 from datasets import dataset_factory
@@ -49,8 +49,10 @@ class FormatsTest(tf.test.TestCase):
     _save(os.path.join(d, 'dog/rgba.png'), Image.fromarray(rgba, 'RGBA'),
           'PNG')
     _save(os.path.join(d, 'dog/gray.png'), Image.fromarray(_GRAY), 'PNG')
-    _save(os.path.join(d, 'dog/gray16.png'), Image.fromarray(
-        _GRAY.astype(np.uint16) * 257, 'I;16'), 'PNG')
+    # frombytes: Pillow >= 11 refuses fromarray(uint16, 'I;16').
+    _save(os.path.join(d, 'dog/gray16.png'), Image.frombytes(
+        'I;16', _GRAY.shape[::-1],
+        (_GRAY.astype('<u2') * 257).tobytes()), 'PNG')
     _save(os.path.join(d, 'dog/rgb.png'), Image.fromarray(_RGB), 'PNG')
     # A PNG named .jpg: the stored format must come from the content.
     _save(os.path.join(d, 'dog/really_png.jpg'), Image.fromarray(_RGB), 'PNG')
@@ -118,8 +120,8 @@ class FormatsTest(tf.test.TestCase):
     with tf.Graph().as_default():
       data = input_pipeline.make_dataset(dataset, None, batch_size=1,
                                          is_training=False)
-      batch = tf.compat.v1.data.make_one_shot_iterator(data).get_next()
-      with tf.compat.v1.Session() as sess:
+      batch = tf.data.make_one_shot_iterator(data).get_next()
+      with tf.Session() as sess:
         shapes = [sess.run(batch['image']).shape
                   for _ in range(self.num_images)]
     self.assertEqual(set(shapes), {(1, 4, 5, 3)})

@@ -6,7 +6,7 @@ import struct
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import convert_mnist
 from datasets import dataset_factory

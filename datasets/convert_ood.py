@@ -43,7 +43,7 @@ from absl import app
 from absl import flags
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import custom
 from datasets import dataset_factory
@@ -121,7 +121,7 @@ def read_split(dataset):
   channels = int(getattr(dataset, 'channels', 3))
   images, labels = [], []
   for path in sorted(dataset.data_sources):
-    for record in tf.compat.v1.io.tf_record_iterator(path):
+    for record in tf.io.tf_record_iterator(path):
       example = tf.train.Example.FromString(record)
       images.append(_decode(example, channels))
       labels.append(
@@ -290,6 +290,6 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
+  tf.logging.set_verbosity(tf.logging.ERROR)
   define_flags()
   app.run(main)

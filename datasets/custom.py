@@ -19,7 +19,7 @@ Typical use:
 """
 import re
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_lib
 from datasets import dataset_utils

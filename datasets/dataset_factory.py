@@ -1,8 +1,9 @@
 """Maps a dataset name (`--dataset_name`) to its split descriptions.
 
-Known names: mnist, cifar10, flowers, imagenet, custom and digits. Any name
-recorded as a custom-layout dataset in the directory's `dataset_metadata.json`
-(`--custom_name` of the converter) is accepted as well.
+Known names: mnist, cifar10, svhn, flowers, imagenet, custom and digits. Any
+name recorded as a custom-layout dataset in the directory's
+`dataset_metadata.json` (`--custom_name` of the converter) is accepted as
+well.
 
 Typical use:
 
@@ -18,6 +19,7 @@ from datasets import custom
 from datasets import flowers
 from datasets import imagenet
 from datasets import mnist
+from datasets import svhn
 
 _DATASETS = {
     'cifar10': cifar10.get_split,
@@ -26,6 +28,7 @@ _DATASETS = {
     'flowers': flowers.get_split,
     'imagenet': imagenet.get_split,
     'mnist': mnist.get_split,
+    'svhn': svhn.get_split,
 }
 
 

@@ -3,7 +3,7 @@ import os
 from unittest import mock
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
 from datasets import dataset_lib

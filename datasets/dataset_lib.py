@@ -39,7 +39,7 @@ import collections
 import os
 
 from absl import logging
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from datasets import dataset_utils
@@ -186,7 +186,7 @@ def get_split(spec, split_name, dataset_dir, file_pattern=None, reader=None):
     file_pattern: optional glob of the split's files; '%s' is replaced by the
       split name; relative to `dataset_dir` unless absolute.
     reader: the slim reader class recorded in the description (default
-      `tf.compat.v1.TFRecordReader`); our tf.data pipeline reads TFRecords.
+      `tf.TFRecordReader`); our tf.data pipeline reads TFRecords.
 
   Returns:
     A `tf_slim.dataset.Dataset` with the extra attributes listed above.
@@ -239,7 +239,7 @@ def get_split(spec, split_name, dataset_dir, file_pattern=None, reader=None):
                len(files), pattern)
   return slim.dataset.Dataset(
       data_sources=files,
-      reader=reader or tf.compat.v1.TFRecordReader,
+      reader=reader or tf.TFRecordReader,
       decoder=make_decoder(channels),
       num_samples=num_samples,
       items_to_descriptions={

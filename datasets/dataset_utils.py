@@ -36,7 +36,7 @@ import re
 from absl import logging
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 LABELS_FILENAME = 'labels.txt'
 METADATA_FILENAME = 'dataset_metadata.json'

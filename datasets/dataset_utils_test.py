@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 from PIL import Image
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_utils
 from datasets import fake_data

@@ -4,10 +4,12 @@ import os
 from absl import app
 from absl import flags
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 import download_and_convert_data
 from datasets import convert_mnist_test
+from datasets import convert_ood
+from datasets import convert_svhn_test
 from datasets import dataset_factory
 from datasets import fake_data
 
@@ -58,6 +60,85 @@ class DownloadAndConvertDataTest(tf.test.TestCase):
         'toys_train_00001-of-00002.tfrecord',
         'toys_validation_00000-of-00002.tfrecord',
         'toys_validation_00001-of-00002.tfrecord'])
+
+  def test_svhn(self):
+    raw_dir = os.path.join(self.get_temp_dir(), 'svhn_raw')
+    out_dir = os.path.join(self.get_temp_dir(), 'svhn')
+    rng = np.random.RandomState(0)
+    convert_svhn_test.write_mat(raw_dir, 'test_32x32.mat', rng, 4,
+                                labels=[10, 2, 10, 7])
+    _run('--dataset_name=svhn', '--dataset_dir=' + out_dir,
+         '--raw_dir=' + raw_dir)
+    test = dataset_factory.get_dataset('svhn', 'test', out_dir)
+    self.assertEqual((test.num_samples, test.num_classes), (4, 10))
+    self.assertEqual([fake_data.feature(e, 'image/class/label') for e in
+                      fake_data.read_examples(test.data_sources)],
+                     [0, 2, 0, 7])
+    with self.assertRaisesRegex(ValueError, 'No SVHN files found in %s: '
+                                'looked for train_32x32.mat and '
+                                'test_32x32.mat' % out_dir):
+      _run('--dataset_name=svhn', '--dataset_dir=' + out_dir)
+
+  def _mnist_source(self):
+    raw_dir = os.path.join(self.get_temp_dir(), 'raw')
+    source_dir = os.path.join(self.get_temp_dir(), 'mnist')
+    os.makedirs(raw_dir)
+    images = np.arange(4 * 28 * 28).reshape(4, 28, 28) % 256
+    convert_mnist_test._write_split(  # pylint: disable=protected-access
+        raw_dir, 't10k', images, np.arange(4), gz=False)
+    _run('--dataset_name=mnist', '--dataset_dir=' + source_dir,
+         '--raw_dir=' + raw_dir, '--source_split=test')
+    return source_dir
+
+  def test_ood(self):
+    source_dir = self._mnist_source()
+    source = dataset_factory.get_dataset('mnist', 'test', source_dir)
+    source_images, _ = convert_ood.read_split(source)
+    out_dir = os.path.join(self.get_temp_dir(), 'inverted')
+    entry = _run('--dataset_name=ood', '--source_dataset_name=mnist',
+                 '--source_dataset_dir=' + source_dir,
+                 '--transform=invert', '--dataset_dir=' + out_dir,
+                 '--num_examples=3')
+    self.assertEqual(entry['dataset_name'], 'mnist_invert')
+    dataset = dataset_factory.get_dataset('mnist_invert', 'test', out_dir)
+    self.assertEqual((dataset.num_samples, dataset.channels), (3, 1))
+    images, _ = convert_ood.read_split(dataset)
+    for image, original in zip(images, source_images):
+      self.assertAllEqual(image, 255 - original)
+    noise_dir = os.path.join(self.get_temp_dir(), 'noise')
+    entry = _run('--dataset_name=ood', '--source_dataset_name=mnist',
+                 '--source_dataset_dir=' + source_dir,
+                 '--source_split_name=test', '--transform=gaussian_noise',
+                 '--custom_name=noise', '--split_name=ood', '--seed=3',
+                 '--noise_mean=100', '--noise_std=5', '--dataset_dir=' +
+                 noise_dir)
+    self.assertEqual((entry['source']['seed'], entry['source']['noise_mean'],
+                      entry['source']['noise_std']), (3, 100.0, 5.0))
+    noise = dataset_factory.get_dataset('noise', 'ood', noise_dir)
+    self.assertEqual(noise.num_samples, 4)
+
+  def test_ood_usage_errors(self):
+    out = os.path.join(self.get_temp_dir(), 'ood')
+    with self.assertRaisesRegex(app.UsageError, 'ood needs '
+                                '--source_dataset_dir'):
+      _run('--dataset_name=ood', '--dataset_dir=' + out,
+           '--source_dataset_name=mnist', '--transform=invert')
+    with self.assertRaisesRegex(app.UsageError, 'built-in name: pass another '
+                                '--custom_name'):
+      _run('--dataset_name=ood', '--dataset_dir=' + out,
+           '--source_dataset_name=mnist', '--source_dataset_dir=' + out,
+           '--transform=invert', '--custom_name=svhn')
+    with self.assertRaisesRegex(app.UsageError, '--raw_dir does not apply to '
+                                '--dataset_name=ood'):
+      _run('--dataset_name=ood', '--dataset_dir=' + out, '--raw_dir=' + out)
+    with self.assertRaisesRegex(app.UsageError, '--transform does not apply '
+                                'to --dataset_name=svhn'):
+      _run('--dataset_name=svhn', '--dataset_dir=' + out,
+           '--transform=invert')
+    with self.assertRaisesRegex(ValueError, 'own directory'):
+      _run('--dataset_name=ood', '--dataset_dir=' + out,
+           '--source_dataset_name=mnist', '--source_dataset_dir=' + out,
+           '--transform=invert')
 
   def test_usage_errors(self):
     out = self.get_temp_dir()

@@ -8,7 +8,7 @@ Typical use (in a test):
 import struct
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_utils
 

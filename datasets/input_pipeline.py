@@ -28,12 +28,13 @@ Typical use:
   data = input_pipeline.make_dataset(
       dataset, lambda image: tf.cast(image, tf.float32) / 255.,
       batch_size=100, is_training=False)
-  batch = tf.compat.v1.data.make_one_shot_iterator(data).get_next()
+  batch = tf.data.make_one_shot_iterator(data).get_next()
   images, labels = batch['image'], batch['label']
 """
 import struct
 
-import tensorflow as tf
+from absl import logging
+import tensorflow.compat.v1 as tf
 # Only to keep TF-internal deprecation notices (tf.data's seed handling calls
 # a deprecated op) out of the logs, as PITFALLS 9 asks.
 from tensorflow.python.util import deprecation  # pylint: disable=g-direct-tensorflow-import
@@ -90,6 +91,94 @@ def count_records(files):
             'record framing does not end at the end of the file). Re-create '
             'it with download_and_convert_data.py.' % path)
   return total
+
+
+# Messages of TensorFlow errors that come from bad records or images.
+_DATA_ERROR_MARKERS = ('Invalid PNG', 'Invalid JPEG', 'Unable to decode',
+                       'Not a JPEG', 'Input to reshape', 'corrupted record',
+                       'truncated record', 'Could not parse example',
+                       'Feature: image/')
+_MAX_REPORTED_FILES = 5
+
+
+def _first_error_in_file(path, channels):
+  """Reads and decodes every record of one file; the first problem or None."""
+  try:
+    count_records([path])
+  except ValueError as e:
+    return str(e)
+  with tf.Graph().as_default():
+    data = tf.data.TFRecordDataset([path]).map(
+        lambda record: tf.shape(_decode_image(
+            tf.io.parse_single_example(record, _FEATURES), channels)))
+    next_shape = tf.data.make_one_shot_iterator(data).get_next()
+    index = 0
+    with tf.Session() as session:
+      while True:
+        try:
+          session.run(next_shape)
+        except tf.errors.OutOfRangeError:
+          return None
+        except (tf.errors.DataLossError,
+                tf.errors.InvalidArgumentError) as e:
+          return '%s: record %d is corrupt (%s)' % (
+              path, index, e.message.splitlines()[0])
+        index += 1
+
+
+def find_bad_files(files, channels=3):
+  """Checks TFRecord files record by record: framing, CRCs, images.
+
+  Args:
+    files: TFRecord paths.
+    channels: channels to decode the images to.
+
+  Returns:
+    A list of messages, one per bad file, each naming the file (and the
+    record when it is not a truncation).
+  """
+  problems = []
+  for path in files:
+    problem = _first_error_in_file(path, channels)
+    if problem:
+      problems.append(problem)
+  return problems
+
+
+def data_error_message(error, dataset):
+  """Explains a TensorFlow input error by naming the bad file(s).
+
+  Args:
+    error: a tf.errors.OpError raised while reading `dataset`.
+    dataset: the Dataset being read (data_sources, channels, name).
+
+  Returns:
+    A message for the user, or None when `error` is not about the input
+    data.
+  """
+  text = error.message
+  if not (isinstance(error, tf.errors.DataLossError) or
+          any(marker in text for marker in _DATA_ERROR_MARKERS)):
+    return None
+  files = sorted(dataset.data_sources)
+  name = getattr(dataset, 'name', '?')
+  logging.info('Reading dataset %r failed; checking its %d files to name the '
+               'bad one.', name, len(files))
+  problems = find_bad_files(files, int(getattr(dataset, 'channels', 3)))
+  if problems:
+    where = '; '.join(problems[:_MAX_REPORTED_FILES])
+    if len(problems) > _MAX_REPORTED_FILES:
+      where += '; and %d more' % (len(problems) - _MAX_REPORTED_FILES)
+  else:
+    where = 'one of %s (TensorFlow: %s)' % (
+        ', '.join(files[:_MAX_REPORTED_FILES]) +
+        (' ...' if len(files) > _MAX_REPORTED_FILES else ''),
+        text.splitlines()[0])
+  return ('Bad input data in dataset %r: %s. Re-create the files with '
+          'download_and_convert_data.py (it decodes every image before '
+          'writing and names, or with --skip_corrupt skips and counts, '
+          'corrupt ones), or remove the bad file from --dataset_dir.' %
+          (name, where))
 
 
 def _decode_image(features, channels):

@@ -2,7 +2,7 @@
 import os
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from datasets import dataset_factory
@@ -31,9 +31,9 @@ class _PipelineTestCase(tf.test.TestCase):
 
   def _run_all(self, data, max_batches=None):
     """Runs the pipeline to its end (or max_batches); returns the batches."""
-    batch = tf.compat.v1.data.make_one_shot_iterator(data).get_next()
+    batch = tf.data.make_one_shot_iterator(data).get_next()
     batches = []
-    with tf.compat.v1.Session() as sess:
+    with tf.Session() as sess:
       while max_batches is None or len(batches) < max_batches:
         try:
           batches.append(sess.run(batch))

@@ -1,0 +1,3 @@
+
+# TF 2: graph mode before any graph is built (no-op on TF 1.15).
+import tfcompat  # pylint: disable=unused-import,wrong-import-position

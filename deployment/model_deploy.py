@@ -17,13 +17,31 @@ Typical use:
 """
 import collections
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 Clone = collections.namedtuple('Clone', [
     'outputs',  # What model_fn returned.
     'scope',    # The name scope the clone was built in ('clone_1/' or '').
     'device',   # The device string the clone ran on.
 ])
+
+
+# Ops that hold variable state; they go to the variables device.
+_VARIABLE_OPS = frozenset(['Variable', 'VariableV2', 'VarHandleOp',
+                           'AutoReloadVariable'])
+
+
+class _RoundRobin(object):
+  """Assigns variables to ps tasks in turn (shared by all device setters)."""
+
+  def __init__(self, num_tasks):
+    self._num_tasks = num_tasks
+    self._next = 0
+
+  def __call__(self, unused_op):
+    task = self._next
+    self._next = (self._next + 1) % self._num_tasks
+    return task
 
 
 class DeploymentConfig(object):
@@ -63,6 +81,8 @@ class DeploymentConfig(object):
     self._ps_device = '/job:' + ps_job_name if num_ps_tasks > 0 else ''
     self._worker_device = ('/job:%s/task:%d' % (worker_job_name, replica_id)
                            if num_ps_tasks > 0 else '')
+    # One round-robin over the ps tasks for every variable of the graph.
+    self._ps_strategy = _RoundRobin(num_ps_tasks) if num_ps_tasks else None
 
   def clone_device(self, clone_index):
     """Device of clone `clone_index`."""
@@ -86,7 +106,36 @@ class DeploymentConfig(object):
       return device
     return tf.train.replica_device_setter(
         ps_tasks=self.num_ps_tasks, ps_device=self._ps_device,
-        worker_device=device)
+        worker_device=device, ps_strategy=self._ps_strategy)
+
+  def clone_device_fn(self, clone_index):
+    """The device function of clone `clone_index`.
+
+    Its variables go where `variables_device` puts them (the CPU, or the ps
+    tasks), its other ops on the clone's device. A plain
+    `tf.device(clone_device)` nested in `tf.device(variables_device)` would
+    put the variables on the clone's device (the inner device wins), and in
+    distributed training on the worker instead of the ps (PITFALLS 14).
+
+    Args:
+      clone_index: the clone.
+
+    Returns:
+      A device function for `tf.device`.
+    """
+    clone = self.clone_device(clone_index)
+    if self.num_ps_tasks > 0:
+      return tf.train.replica_device_setter(
+          ps_tasks=self.num_ps_tasks, ps_device=self._ps_device,
+          worker_device=clone, ps_strategy=self._ps_strategy)
+    variables = self.variables_device()
+
+    def device_fn(op):
+      if op.device:  # An explicit device inside the clone wins.
+        return op.device
+      return variables if op.type in _VARIABLE_OPS else clone
+
+    return device_fn
 
   def inputs_device(self):
     """Device for the input pipeline."""
@@ -115,14 +164,13 @@ def create_clones(config, model_fn, args=None, kwargs=None):
   args = args or []
   kwargs = kwargs or {}
   clones = []
-  with tf.device(config.variables_device()):
-    for i in range(config.num_clones):
-      reuse = True if i > 0 else None
-      with tf.name_scope(config.clone_scope(i)) as clone_scope:
-        with tf.device(config.clone_device(i)):
-          with tf.variable_scope(tf.get_variable_scope(), reuse=reuse):
-            outputs = model_fn(*args, **kwargs)
-        clones.append(Clone(outputs, clone_scope, config.clone_device(i)))
+  for i in range(config.num_clones):
+    reuse = True if i > 0 else None
+    with tf.name_scope(config.clone_scope(i)) as clone_scope:
+      with tf.device(config.clone_device_fn(i)):
+        with tf.variable_scope(tf.get_variable_scope(), reuse=reuse):
+          outputs = model_fn(*args, **kwargs)
+      clones.append(Clone(outputs, clone_scope, config.clone_device(i)))
   return clones
 
 

@@ -1,6 +1,6 @@
 """Tests for deployment.model_deploy."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from deployment import model_deploy
 
@@ -26,6 +26,34 @@ class DeploymentConfigTest(tf.test.TestCase):
       with tf.device(config.variables_device()):
         var = tf.get_variable('v', [1])
       self.assertEqual(var.device, '/job:ps/task:0')
+
+  def test_clone_variables_go_to_the_ps_and_ops_to_the_worker(self):
+    config = model_deploy.DeploymentConfig(num_clones=2, clone_on_cpu=True,
+                                           replica_id=1, num_replicas=2,
+                                           num_ps_tasks=2)
+
+    def model_fn():
+      w1 = tf.get_variable('w1', [1])
+      w2 = tf.get_variable('w2', [1])
+      return w1 * w2
+
+    with tf.Graph().as_default():
+      clones = model_deploy.create_clones(config, model_fn)
+      w1, w2 = tf.global_variables()
+      # Round-robin over the two ps tasks.
+      self.assertEqual(w1.device, '/job:ps/task:0')
+      self.assertEqual(w2.device, '/job:ps/task:1')
+      for clone in clones:
+        self.assertEqual(clone.outputs.device,
+                         '/job:worker/task:1/device:CPU:0')
+
+  def test_local_clone_variables_stay_on_the_cpu(self):
+    config = model_deploy.DeploymentConfig(num_clones=2)
+    with tf.Graph().as_default():
+      clones = model_deploy.create_clones(
+          config, lambda: tf.get_variable('w', [1]) * 2.0)
+      self.assertEqual(tf.global_variables()[0].device, '/device:CPU:0')
+      self.assertEqual(clones[1].outputs.device, '/device:GPU:1')
 
   def test_bad_configs(self):
     with self.assertRaisesRegex(ValueError, 'num_clones'):

@@ -10,3 +10,6 @@
 * `experiments.run_records`: the readers they share (event files, run
   records).
 """
+
+# TF 2: graph mode before any graph is built (no-op on TF 1.15).
+import tfcompat  # pylint: disable=unused-import,wrong-import-position

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from experiments import ablation
 from experiments import plot_runs

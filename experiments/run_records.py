@@ -14,7 +14,7 @@ import collections
 import json
 import os
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 from tensorflow.core.framework import variable_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
 
@@ -53,7 +53,7 @@ def read_scalars(log_dir):
                      '(events.out.tfevents.*): is it a train_dir?' % log_dir)
   by_tag = collections.defaultdict(dict)
   for path in files:
-    for event in tf.compat.v1.train.summary_iterator(path):
+    for event in tf.train.summary_iterator(path):
       for value in event.summary.value:
         if value.HasField('simple_value'):
           by_tag[value.tag][event.step] = value.simple_value

@@ -2,7 +2,7 @@
 import json
 import os
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 
 def write_scalars(log_dir, points, suffix=''):
@@ -13,11 +13,11 @@ def write_scalars(log_dir, points, suffix=''):
     points: {tag: [(step, value), ...]}.
     suffix: distinguishes several event files in one directory.
   """
-  writer = tf.compat.v1.summary.FileWriter(log_dir, filename_suffix=suffix)
+  writer = tf.summary.FileWriter(log_dir, filename_suffix=suffix)
   for tag, series in points.items():
     for step, value in series:
-      writer.add_summary(tf.compat.v1.Summary(value=[
-          tf.compat.v1.Summary.Value(tag=tag, simple_value=value)]), step)
+      writer.add_summary(tf.Summary(value=[
+          tf.Summary.Value(tag=tag, simple_value=value)]), step)
   writer.close()
 
 
@@ -32,15 +32,15 @@ def write_checkpoint(train_dir, step, trainable_shapes, other_shapes=()):
   """
   with tf.Graph().as_default():
     for index, shape in enumerate(trainable_shapes):
-      tf.compat.v1.get_variable('net/w%d' % index, shape)
+      tf.get_variable('net/w%d' % index, shape)
     for index, shape in enumerate(other_shapes):
-      tf.compat.v1.get_variable('net/moving%d' % index, shape,
+      tf.get_variable('net/moving%d' % index, shape,
                                 trainable=False)
-    global_step = tf.compat.v1.train.get_or_create_global_step()
-    with tf.compat.v1.Session() as session:
-      session.run(tf.compat.v1.global_variables_initializer())
+    global_step = tf.train.get_or_create_global_step()
+    with tf.Session() as session:
+      session.run(tf.global_variables_initializer())
       session.run(global_step.assign(step))
-      tf.compat.v1.train.Saver().save(
+      tf.train.Saver().save(
           session, os.path.join(train_dir, 'model.ckpt'), global_step=step)
 
 

@@ -12,3 +12,6 @@ Library behind `export_inference_graph.py` and `classify_image.py`:
                      a checkpoint and a frozen graph, top-k and uncertainty
                      scores.
 """
+
+# TF 2: graph mode before any graph is built (no-op on TF 1.15).
+import tfcompat  # pylint: disable=unused-import,wrong-import-position

@@ -31,7 +31,7 @@ import os
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from export import export_lib
 from export import graph_export
@@ -99,12 +99,12 @@ class ImageDecoder(object):
   def __init__(self, metadata):
     self._graph = tf.Graph()
     with self._graph.as_default():
-      self._data = tf.compat.v1.placeholder(tf.string, [])
+      self._data = tf.placeholder(tf.string, [])
       self._pixels = graph_export.decode_image(self._data,
                                                metadata['num_channels'])
       self._preprocessed = graph_export.eval_preprocessing(metadata)(
           self._pixels)
-    self._session = tf.compat.v1.Session(graph=self._graph)
+    self._session = tf.Session(graph=self._graph)
 
   def _run(self, tensor, data, name):
     try:
@@ -165,7 +165,7 @@ class Predictor(object):
       graph_export.build_inference_graph(
           config, temperature=temperature, checkpoint=checkpoint,
           moving_averages=bool(use_moving_averages))
-      session = tf.compat.v1.Session(graph=graph)
+      session = tf.Session(graph=graph)
       graph_export.restore(session, checkpoint, use_moving_averages,
                            moving_average_decay)
       return cls(graph, session, graph_export.read_metadata(graph))
@@ -180,9 +180,9 @@ class Predictor(object):
     graph_def = graph_export.load_graph_def(path)
     graph = tf.Graph()
     with graph.as_default():
-      tf.compat.v1.import_graph_def(graph_def, name='')
+      tf.import_graph_def(graph_def, name='')
     metadata = graph_export.read_metadata(graph, path)
-    return cls(graph, tf.compat.v1.Session(graph=graph), metadata)
+    return cls(graph, tf.Session(graph=graph), metadata)
 
   def _run_chunks(self, items, chunk_size):
     """Feeds `items` in chunks (padded to a static batch); concatenates."""

@@ -4,18 +4,24 @@ import shutil
 import tempfile
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from export import classify
 from export import graph_export
 from export import testing
 from training import runtime
+import tfcompat
+
+# Batch 3 (checkpoint) vs 2 (frozen): TF 2's oneDNN kernels block the
+# convolutions differently per batch size, so float32 sums are reordered
+# (seen: 1.4e-6 on a probability of 0.84); TF 1.15's agree to 1e-6.
+_FROZEN_ATOL = 1e-5 if tfcompat.IS_TF2 else 1e-6
 
 
 def _write_frozen(config, checkpoint, path, **kwargs):
   with tf.Graph().as_default() as graph:
     graph_export.build_inference_graph(config, **kwargs)
-    with tf.compat.v1.Session() as session:
+    with tf.Session() as session:
       graph_export.restore(session, checkpoint)
       graph_export.write_graph_def(graph_export.freeze(session, graph), path)
   return path
@@ -104,7 +110,8 @@ class PredictorTest(tf.test.TestCase):
       results = self._classify(classify.Predictor.from_frozen_graph(path),
                                batch_size=2)
       self.assertAllClose(np.array([r['probabilities'] for r in results]),
-                          probabilities, atol=1e-6, rtol=0, msg=str(kwargs))
+                          probabilities, atol=_FROZEN_ATOL, rtol=0,
+                          msg=str(kwargs))
       self.assertEqual(
           [[e['class_index'] for e in r['top_k']] for r in results],
           [[e['class_index'] for e in r['top_k']] for r in reference])

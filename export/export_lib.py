@@ -15,7 +15,7 @@ import os
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from export import graph_export
 from export import inference_config
@@ -93,8 +93,8 @@ def _build(config, params, temperature, checkpoint):
 def _run_graph_def(graph_def, feed):
   """Runs the input -> probabilities of a GraphDef on `feed`."""
   with tf.Graph().as_default() as graph:
-    tf.compat.v1.import_graph_def(graph_def, name='')
-    with tf.compat.v1.Session(graph=graph) as session:
+    tf.import_graph_def(graph_def, name='')
+    with tf.Session(graph=graph) as session:
       return session.run(graph_export.PROBABILITIES_NODE + ':0',
                          {graph_export.INPUT_NODE + ':0': feed})
 
@@ -108,7 +108,7 @@ def freeze_checkpoint(config, params, checkpoint, temperature):
   """
   with tf.Graph().as_default() as graph:
     nodes = _build(config, params, temperature, checkpoint)
-    with tf.compat.v1.Session(graph=graph) as session:
+    with tf.Session(graph=graph) as session:
       graph_export.restore(session, checkpoint, uses_moving_averages(params),
                            params.get('moving_average_decay'))
       metadata = graph_export.read_metadata(graph)

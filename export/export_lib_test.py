@@ -1,7 +1,7 @@
 """Tests for export.export_lib: flag checks, temperature, export + freeze."""
 import os
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from export import export_lib
 from export import graph_export

@@ -27,14 +27,14 @@ statistics, dropout off). Restores compare the graph with the checkpoint
 first (training.restore) and, with moving averages, read every model
 variable from its `.../ExponentialMovingAverage` shadow, failing when the
 checkpoint has none. Freezing turns the restored variables into constants
-(tf.compat.v1.graph_util.convert_variables_to_constants) and keeps exactly
+(tf.graph_util.convert_variables_to_constants) and keeps exactly
 the nodes above and what they need.
 
 Typical use:
 
   with tf.Graph().as_default() as graph:
     nodes = graph_export.build_inference_graph(config)
-    with tf.compat.v1.Session() as session:
+    with tf.Session() as session:
       graph_export.restore(session, checkpoint, use_moving_averages=True)
       frozen = graph_export.freeze(session, graph)
   graph_export.write_graph_def(frozen, '/tmp/lenet_frozen.pb')
@@ -46,7 +46,7 @@ import os
 from absl import logging
 from google.protobuf import text_format
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_utils
 from nets import nets_factory
@@ -110,7 +110,7 @@ def network_channels(preprocess_fn, num_channels):
     The static channel count of the preprocessed image.
   """
   with tf.Graph().as_default():
-    image = tf.compat.v1.placeholder(tf.uint8, [None, None, num_channels])
+    image = tf.placeholder(tf.uint8, [None, None, num_channels])
     return int(preprocess_fn(image).get_shape()[-1])
 
 
@@ -128,16 +128,16 @@ def _input_and_images(input_type, batch_size, preprocess_fn, num_channels,
                       image_size, channels_out):
   """The `input` placeholder and the network's preprocessed images."""
   if input_type == 'float':
-    placeholder = tf.compat.v1.placeholder(
+    placeholder = tf.placeholder(
         tf.float32, [batch_size, image_size, image_size, channels_out],
         name=INPUT_NODE)
     return placeholder, placeholder
   if input_type == 'uint8':
-    placeholder = tf.compat.v1.placeholder(
+    placeholder = tf.placeholder(
         tf.uint8, [batch_size, None, None, num_channels], name=INPUT_NODE)
     one_image = preprocess_fn
   elif input_type == 'encoded':
-    placeholder = tf.compat.v1.placeholder(tf.string, [batch_size],
+    placeholder = tf.placeholder(tf.string, [batch_size],
                                            name=INPUT_NODE)
     one_image = lambda data: preprocess_fn(decode_image(data, num_channels))
   else:
@@ -285,12 +285,12 @@ def restore_plan(checkpoint, use_moving_averages=False, decay=None):
   """
   name_map = None
   if use_moving_averages:
-    shadows = check_moving_averages(checkpoint, tf.compat.v1.model_variables(),
+    shadows = check_moving_averages(checkpoint, tf.model_variables(),
                                     decay)
     name_map = lambda v: shadows.get(v, v.op.name)
   try:
     return restore_lib.plan_restore(checkpoint,
-                                    tf.compat.v1.global_variables(),
+                                    tf.global_variables(),
                                     name_map=name_map)
   except ValueError as e:
     if 'Shapes differ' not in str(e):
@@ -303,7 +303,7 @@ def restore_plan(checkpoint, use_moving_averages=False, decay=None):
 def restore(session, checkpoint, use_moving_averages=False, decay=None):
   """Restores the default graph's variables (EMA shadows when asked)."""
   plan = restore_plan(checkpoint, use_moving_averages, decay)
-  tf.compat.v1.train.Saver(plan.var_list).restore(session, checkpoint)
+  tf.train.Saver(plan.var_list).restore(session, checkpoint)
   logging.info('Restored %d variables from %s%s.', len(plan.var_list),
                checkpoint, ' (moving averages)' if use_moving_averages else '')
 
@@ -349,7 +349,7 @@ def freeze(session, graph, output_nodes=OUTPUT_NODES):
   Returns:
     The frozen GraphDef.
   """
-  return tf.compat.v1.graph_util.convert_variables_to_constants(
+  return tf.graph_util.convert_variables_to_constants(
       session, graph.as_graph_def(), list(output_nodes))
 
 
@@ -377,7 +377,7 @@ def load_graph_def(path):
                             (path, path))
   with tf.io.gfile.GFile(path, 'rb') as f:
     data = f.read()
-  graph_def = tf.compat.v1.GraphDef()
+  graph_def = tf.GraphDef()
   try:
     graph_def.ParseFromString(data)
   except Exception:  # pylint: disable=broad-except

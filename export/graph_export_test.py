@@ -5,7 +5,7 @@ import shutil
 import tempfile
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from export import graph_export
 from export import testing
@@ -14,8 +14,8 @@ from training import runtime
 
 def _probabilities(graph_def, feed):
   with tf.Graph().as_default() as graph:
-    tf.compat.v1.import_graph_def(graph_def, name='')
-    with tf.compat.v1.Session(graph=graph) as session:
+    tf.import_graph_def(graph_def, name='')
+    with tf.Session(graph=graph) as session:
       return session.run('probabilities:0', {'input:0': feed})
 
 
@@ -23,7 +23,7 @@ def _frozen(config, checkpoint, use_moving_averages=False, **kwargs):
   """(frozen GraphDef, probabilities of the restored graph on a probe)."""
   with tf.Graph().as_default() as graph:
     nodes = graph_export.build_inference_graph(config, **kwargs)
-    with tf.compat.v1.Session() as session:
+    with tf.Session() as session:
       graph_export.restore(session, checkpoint, use_moving_averages)
       probe = graph_export.probe_input(graph_export.read_metadata(graph))
       expected = session.run(nodes.probabilities, {nodes.input: probe})
@@ -117,7 +117,7 @@ class FreezeTest(tf.test.TestCase):
     pixels = np.random.RandomState(1).randint(
         0, 256, size=(2, 30, 26, 1)).astype(np.uint8)
     with tf.Graph().as_default():
-      preprocessed = tf.compat.v1.Session().run(tf.map_fn(
+      preprocessed = tf.Session().run(tf.map_fn(
           graph_export.eval_preprocessing(config._asdict()),
           tf.constant(pixels), dtype=tf.float32))
     from datasets import dataset_utils  # pylint: disable=g-import-not-at-top
@@ -133,8 +133,8 @@ class FreezeTest(tf.test.TestCase):
     config = testing.lenet_config()
     frozen, probe, _ = _frozen(config, self.checkpoint, temperature=2.5)
     with tf.Graph().as_default() as graph:
-      tf.compat.v1.import_graph_def(frozen, name='')
-      logits, probabilities = tf.compat.v1.Session().run(
+      tf.import_graph_def(frozen, name='')
+      logits, probabilities = tf.Session().run(
           ['logits:0', 'probabilities:0'], {'input:0': probe})
       self.assertEqual(graph_export.read_metadata(graph)['temperature'], 2.5)
     scaled = logits / 2.5

@@ -31,7 +31,7 @@ import collections
 import os
 
 from absl import logging
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
 from datasets import dataset_utils

@@ -2,7 +2,7 @@
 import json
 import os
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from export import inference_config
 from training import runtime

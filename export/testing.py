@@ -8,7 +8,7 @@ Typical use (in a test):
 import os
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_utils
 from export import inference_config
@@ -44,21 +44,21 @@ def lenet_checkpoint(directory, with_moving_averages=True, seed=0):
     The checkpoint prefix.
   """
   with tf.Graph().as_default():
-    tf.compat.v1.set_random_seed(seed)
+    tf.set_random_seed(seed)
     network_fn = nets_factory.get_network_fn('lenet', NUM_CLASSES)
     network_fn(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1]))
-    global_step = tf.compat.v1.train.get_or_create_global_step()
+    global_step = tf.train.get_or_create_global_step()
     assigns = []
     if with_moving_averages:
       ema = tf.train.ExponentialMovingAverage(0.9)
-      variables = tf.compat.v1.model_variables()
+      variables = tf.model_variables()
       ema.apply(variables)
-      assigns = [tf.compat.v1.assign(ema.average(v), v * EMA_FACTOR)
+      assigns = [tf.assign(ema.average(v), v * EMA_FACTOR)
                  for v in variables]
-    with tf.compat.v1.Session() as session:
-      session.run(tf.compat.v1.global_variables_initializer())
-      session.run(assigns + [tf.compat.v1.assign(global_step, 7)])
-      return tf.compat.v1.train.Saver().save(
+    with tf.Session() as session:
+      session.run(tf.global_variables_initializer())
+      session.run(assigns + [tf.assign(global_step, 7)])
+      return tf.train.Saver().save(
           session, os.path.join(directory, 'model.ckpt'), global_step=7)
 
 

@@ -14,7 +14,7 @@ Typical use:
     logits, end_points = cifarnet.cifarnet(images, num_classes=10,
                                            is_training=True)  # [B,32,32,3]
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import net_utils

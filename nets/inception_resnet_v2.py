@@ -20,7 +20,7 @@ Typical use:
     logits, end_points = inception_resnet_v2.inception_resnet_v2(
         images, num_classes=1001, is_training=False)
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_utils
@@ -122,7 +122,7 @@ def inception_resnet_v2_base(inputs,
         'output_stride=8 supports end points up to PreAuxLogits only (as in '
         'slim); got final_endpoint=%r. Use output_stride=16 or one of: %s.' %
         (final_endpoint, ', '.join(_OUTPUT_STRIDE_8_ENDPOINTS)))
-  with tf.compat.v1.variable_scope(scope, 'InceptionResnetV2', [inputs]):
+  with tf.variable_scope(scope, 'InceptionResnetV2', [inputs]):
     return inception_utils.build_stack(
         inputs, _LAYERS, final_endpoint,
         output_stride=8 if output_stride == 8 else None,
@@ -181,7 +181,7 @@ def inception_resnet_v2_arg_scope(
     batch_norm_decay=0.9997,
     batch_norm_epsilon=0.001,
     activation_fn=tf.nn.relu,
-    batch_norm_updates_collections=tf.compat.v1.GraphKeys.UPDATE_OPS,
+    batch_norm_updates_collections=tf.GraphKeys.UPDATE_OPS,
     batch_norm_scale=False):
   """The arg_scope of Inception-ResNet-v2.
 

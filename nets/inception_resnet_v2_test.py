@@ -1,13 +1,11 @@
 """Tests of inception_resnet_v2 (no tf_slim oracle: checked against
 published numbers, Keras' port and the official checkpoint's names)."""
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_resnet_v2
 from nets import inception_utils_test as helpers
 from nets import net_utils
-
-tf1 = tf.compat.v1
 
 
 class InceptionResnetV2Test(helpers.GraphOnlyChecks, tf.test.TestCase):
@@ -36,7 +34,7 @@ class InceptionResnetV2Test(helpers.GraphOnlyChecks, tf.test.TestCase):
     # Also the base with output_stride 8 (eval mode, variables reused).
     with cls.graph.as_default(), slim.arg_scope(cls.scope):
       with net_utils.mode_scope(False):
-        with tf1.variable_scope('InceptionResnetV2', reuse=True) as var_scope:
+        with tf.variable_scope('InceptionResnetV2', reuse=True) as var_scope:
           cls.atrous_net, _ = inception_resnet_v2.inception_resnet_v2_base(
               tf.zeros([1, 75, 75, 3]), final_endpoint='PreAuxLogits',
               output_stride=8, scope=var_scope)

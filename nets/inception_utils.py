@@ -31,18 +31,19 @@ Typical use (a new block type, built like the official ones):
 """
 import collections
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import net_utils
+from nets import normalization
 
 
-_UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
+_UPDATE_OPS = tf.GraphKeys.UPDATE_OPS
 
 
 def trunc_normal(stddev):
   """Truncated-normal initializer with mean 0 and the given stddev."""
-  return tf.compat.v1.truncated_normal_initializer(0.0, stddev)
+  return tf.truncated_normal_initializer(0.0, stddev)
 
 
 def inception_arg_scope(weight_decay=0.00004,
@@ -92,7 +93,8 @@ def inception_arg_scope(weight_decay=0.00004,
       },
   }
   if use_batch_norm:
-    normalizer_fn, normalizer_params = slim.batch_norm, batch_norm_params
+    normalizer_fn = normalization.batch_norm
+    normalizer_params = batch_norm_params
   else:
     normalizer_fn, normalizer_params = None, {}
   regularizer = slim.l2_regularizer(weight_decay)
@@ -204,7 +206,7 @@ def _branch_stride(branch):
 def _build_branches(net, branches, ctx):
   outputs = []
   for index, branch in enumerate(branches):
-    with tf.compat.v1.variable_scope('Branch_%d' % index):
+    with tf.variable_scope('Branch_%d' % index):
       out = net
       for layer in branch:
         out = layer.build(out, ctx)
@@ -221,7 +223,7 @@ class Mixed(collections.namedtuple('Mixed', ['scope', 'branches'])):
     return max(_branch_stride(branch) for branch in self.branches)
 
   def build(self, net, ctx):
-    with tf.compat.v1.variable_scope(self.scope):
+    with tf.variable_scope(self.scope):
       return _build_branches(net, self.branches, ctx)
 
 
@@ -237,7 +239,7 @@ class Residual(collections.namedtuple(
     return 1
 
   def build(self, net, ctx):
-    with tf.compat.v1.variable_scope(self.scope):
+    with tf.variable_scope(self.scope):
       mixed = _build_branches(net, self.branches, ctx)
       kwargs = {'rate': ctx.rate} if ctx.rate > 1 else {}
       up = slim.conv2d(mixed, net.shape[3].value, 1, normalizer_fn=None,
@@ -260,7 +262,7 @@ class Repeat(collections.namedtuple(
     return self.block.total_stride() ** self.count
 
   def build(self, net, ctx):
-    with tf.compat.v1.variable_scope(self.scope):
+    with tf.variable_scope(self.scope):
       for index in range(1, self.count + 1):
         block = self.block._replace(scope='%s_%d' % (self.block.scope, index))
         net = block.build(net, ctx)
@@ -476,7 +478,7 @@ def _classifier(net, num_classes, fully_connected, scope, stddev=None):
 
 def build_aux_logits(end_points, head, num_classes, depth_fn, spatial_squeeze):
   """Adds end_points['AuxLogits'] from end_points[head.source]."""
-  with tf.compat.v1.variable_scope('AuxLogits'):
+  with tf.variable_scope('AuxLogits'):
     aux = slim.avg_pool2d(end_points[head.source], [5, 5], stride=3,
                           padding='VALID', scope=head.pool_scope)
     aux = slim.conv2d(aux, depth_fn(128), [1, 1], padding='SAME',
@@ -508,7 +510,7 @@ def build_logits(net, end_points, head, num_classes, dropout_keep_prob,
     (logits, end_points), or (pooled features, end_points) if num_classes is
     0 or None.
   """
-  with tf.compat.v1.variable_scope('Logits'):
+  with tf.variable_scope('Logits'):
     if global_pool or (head.max_kernel is None and
                        not net.shape[1:3].is_fully_defined()):
       net = tf.reduce_mean(net, [1, 2], keepdims=True, name='global_pool')
@@ -584,7 +586,7 @@ def inception_classifier(inputs, base_fn, logits_head, num_classes,
     ValueError: inputs not of rank 4, bad num_classes or dropout_keep_prob.
   """
   _check_classifier_args(inputs, num_classes, dropout_keep_prob)
-  with tf.compat.v1.variable_scope(scope, default_scope, [inputs],
+  with tf.variable_scope(scope, default_scope, [inputs],
                          reuse=reuse) as var_scope:
     with net_utils.mode_scope(is_training):
       net, end_points = base_fn(inputs, scope=var_scope)

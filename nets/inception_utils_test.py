@@ -3,17 +3,17 @@ Inception tests share (oracle comparison against `tf_slim.nets`)."""
 import os
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_utils
 from nets import inception_resnet_v2
 from nets import net_utils
 from nets import nets_factory
+from nets import normalization
+from nets import resnet_utils_test
 
 conv = inception_utils.conv
-tf1 = tf.compat.v1
-
 # End points we add to slim's (same keys in every family).
 OUR_EXTRA_END_POINTS = frozenset(
     ['PreLogits', 'global_pool', 'AvgPool_0a_7x7', 'AvgPool_1a',
@@ -28,7 +28,7 @@ def build_graph(network_fn, arg_scope, input_shape, graph=None, **kwargs):
   """
   graph = graph or tf.Graph()
   with graph.as_default():
-    images = tf1.placeholder(tf.float32, input_shape)
+    images = tf.placeholder(tf.float32, input_shape)
     with slim.arg_scope(arg_scope):
       logits, end_points = network_fn(images, **kwargs)
   return graph, images, logits, end_points
@@ -37,14 +37,14 @@ def build_graph(network_fn, arg_scope, input_shape, graph=None, **kwargs):
 def variable_shapes(graph):
   """Returns {variable name: shape} of every global variable of `graph`."""
   with graph.as_default():
-    return {v.op.name: v.shape.as_list() for v in tf1.global_variables()}
+    return {v.op.name: v.shape.as_list() for v in tf.global_variables()}
 
 
 def parameter_count(graph, prefix=''):
   """Number of trainable parameters whose name starts with `prefix`."""
   with graph.as_default():
     return int(sum(np.prod(v.shape.as_list())
-                   for v in tf1.trainable_variables()
+                   for v in tf.trainable_variables()
                    if v.op.name.startswith(prefix)))
 
 
@@ -55,18 +55,18 @@ def run_random_and_save(graph, images, fetches, image_batch, path):
   that batch norm in eval mode is not the identity.
   """
   with graph.as_default():
-    tf1.set_random_seed(0)
-    init = tf1.global_variables_initializer()
+    tf.set_random_seed(0)
+    init = tf.global_variables_initializer()
     randomize = []
-    for variable in tf1.global_variables():
+    for variable in tf.global_variables():
       name, shape = variable.op.name, variable.shape
       if name.endswith('moving_variance'):
-        randomize.append(variable.assign(tf1.random_uniform(shape, 0.5, 1.5)))
+        randomize.append(variable.assign(tf.random_uniform(shape, 0.5, 1.5)))
       elif name.endswith(('moving_mean', 'beta', 'biases')):
         randomize.append(variable.assign(
-            tf1.random_normal(shape, stddev=0.1)))
-    saver = tf1.train.Saver()
-    with tf1.Session() as sess:
+            tf.random_normal(shape, stddev=0.1)))
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
       sess.run(init)
       sess.run(randomize)
       saver.save(sess, path)
@@ -76,14 +76,14 @@ def run_random_and_save(graph, images, fetches, image_batch, path):
 def run_from_checkpoint(graph, images, fetches, path, image_batch):
   """Restores `graph`'s variables from the checkpoint and runs `fetches`."""
   with graph.as_default():
-    saver = tf1.train.Saver()
-    with tf1.Session() as sess:
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
       saver.restore(sess, path)
       return sess.run(fetches, {images: image_batch})
 
 
 def update_ops(graph):
-  return graph.get_collection(tf1.GraphKeys.UPDATE_OPS)
+  return graph.get_collection(tf.GraphKeys.UPDATE_OPS)
 
 
 class OracleTestCase(tf.test.TestCase):
@@ -110,6 +110,7 @@ class OracleTestCase(tf.test.TestCase):
     Returns:
       Our graph, for further (reuse) checks.
     """
+    resnet_utils_test.skip_unless_oracle_batch_norm(self)
     shape = [batch, image_size, image_size, 3]
     kwargs.setdefault('num_classes', 1001)
     kwargs['is_training'] = False
@@ -226,7 +227,7 @@ class GraphOnlyChecks(object):
                     and 'AuxLogits' not in n]
     self.assertLen(update_ops(self.graph), 2 * len(moving_means))
     regularized = [n for n in self.shapes if n.endswith(self.REGULARIZED)]
-    losses = self.graph.get_collection(tf1.GraphKeys.REGULARIZATION_LOSSES)
+    losses = self.graph.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
     self.assertLen(losses, len(regularized))
 
   def test_features_and_no_aux_logits(self):
@@ -294,7 +295,7 @@ class ArgScopeTest(tf.test.TestCase):
     self.assertFalse(bn_params['scale'])  # No gamma in the checkpoints.
     self.assertEqual(bn_params['decay'], 0.9997)
     self.assertEqual(bn_params['epsilon'], 0.001)
-    self.assertIs(params[0]['normalizer_fn'], slim.batch_norm)
+    self.assertIs(params[0]['normalizer_fn'], normalization.batch_norm)
     no_bn = inception_utils.inception_arg_scope(use_batch_norm=False)
     no_bn_conv = [a for k, a in no_bn.items() if 'convolution' in k][0]
     self.assertIsNone(no_bn_conv['normalizer_fn'])
@@ -343,14 +344,14 @@ class ClassifierModeTest(tf.test.TestCase):
 
   def test_mc_dropout_is_stochastic_at_eval(self):
     graph, logits, _ = self._build(False, dropout_training=True)
-    with graph.as_default(), tf1.Session() as sess:
-      sess.run(tf1.global_variables_initializer())
+    with graph.as_default(), tf.Session() as sess:
+      sess.run(tf.global_variables_initializer())
       first, second = sess.run(logits), sess.run(logits)
     self.assertNotAllClose(first, second)
     self.assertEmpty(update_ops(graph))
     graph, logits, _ = self._build(False)
-    with graph.as_default(), tf1.Session() as sess:
-      sess.run(tf1.global_variables_initializer())
+    with graph.as_default(), tf.Session() as sess:
+      sess.run(tf.global_variables_initializer())
       self.assertAllEqual(sess.run(logits), sess.run(logits))
 
   def test_bad_arguments_are_explained(self):

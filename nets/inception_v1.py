@@ -18,7 +18,7 @@ Typical use:
 """
 import types
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_utils
@@ -100,7 +100,7 @@ def inception_v1_base(inputs, final_endpoint='Mixed_5c',
     ValueError: unknown final_endpoint.
   """
   layers = (_ROOT if include_root_block else ()) + _BLOCKS
-  with tf.compat.v1.variable_scope(scope, 'InceptionV1', [inputs]):
+  with tf.variable_scope(scope, 'InceptionV1', [inputs]):
     with slim.arg_scope([slim.conv2d, slim.fully_connected],
                         weights_initializer=inception_utils.trunc_normal(0.01)):
       return inception_utils.build_stack(inputs, layers, final_endpoint)

@@ -1,5 +1,5 @@
 """Tests of inception_v1 against the tf_slim.nets oracle."""
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 from tf_slim.nets import inception as oracle
 
 from nets import inception_utils_test as helpers

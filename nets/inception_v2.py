@@ -18,7 +18,7 @@ Typical use:
 """
 import types
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_utils
@@ -133,7 +133,7 @@ def inception_v2_base(inputs,
   depth_fn = inception_utils.depth_fn_for(depth_multiplier, min_depth)
   root = (_first_conv(use_separable_conv),) + _ROOT_TAIL
   layers = (root if include_root_block else ()) + _BLOCKS
-  with tf.compat.v1.variable_scope(scope, 'InceptionV2', [inputs]):
+  with tf.variable_scope(scope, 'InceptionV2', [inputs]):
     return inception_utils.build_stack(inputs, layers, final_endpoint,
                                        depth_fn=depth_fn)
 

@@ -1,5 +1,5 @@
 """Tests of inception_v2 against the tf_slim.nets oracle."""
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 from tf_slim.nets import inception as oracle
 
 from nets import inception_utils_test as helpers
@@ -27,7 +27,7 @@ class InceptionV2Test(helpers.OracleTestCase):
       self.assertEqual(net.shape.as_list(), [1, 8, 8, 128])
       self.assertEqual(end_points['Conv2d_1a_7x7'].shape.as_list(),
                        [1, 32, 32, 32])
-      weights = [v.op.name for v in tf.compat.v1.global_variables()
+      weights = [v.op.name for v in tf.global_variables()
                  if v.op.name.startswith('InceptionV2/Conv2d_1a_7x7')]
       self.assertEqual(weights, ['InceptionV2/Conv2d_1a_7x7/weights',
                                  'InceptionV2/Conv2d_1a_7x7/biases'])

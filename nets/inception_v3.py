@@ -22,7 +22,7 @@ Typical use:
                                                    is_training=False)
   aux_logits = end_points['AuxLogits']   # weighted 0.4 in the training loss
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_utils
@@ -127,7 +127,7 @@ def inception_v3_base(inputs,
     ValueError: unknown final_endpoint or depth_multiplier <= 0.
   """
   depth_fn = inception_utils.depth_fn_for(depth_multiplier, min_depth)
-  with tf.compat.v1.variable_scope(scope, 'InceptionV3', [inputs]):
+  with tf.variable_scope(scope, 'InceptionV3', [inputs]):
     return inception_utils.build_stack(inputs, _LAYERS, final_endpoint,
                                        depth_fn=depth_fn)
 

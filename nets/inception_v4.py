@@ -20,7 +20,7 @@ Typical use:
 """
 import string
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import inception_utils
@@ -125,7 +125,7 @@ def inception_v4_base(inputs, final_endpoint='Mixed_7d', scope=None):
   Raises:
     ValueError: unknown final_endpoint.
   """
-  with tf.compat.v1.variable_scope(scope, 'InceptionV4', [inputs]):
+  with tf.variable_scope(scope, 'InceptionV4', [inputs]):
     return inception_utils.build_stack(inputs, _LAYERS, final_endpoint)
 
 

@@ -1,12 +1,10 @@
 """Tests of inception_v4 (no tf_slim oracle: checked against published
 numbers and the official checkpoint's variable names)."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from nets import inception_utils_test as helpers
 from nets import inception_v4
-
-tf1 = tf.compat.v1
 
 
 def _end_points():
@@ -86,7 +84,7 @@ class InceptionV4Test(helpers.GraphOnlyChecks, tf.test.TestCase):
     # batch norm, e.g. timm's inception_v4: 42.68M) the count is 42,679,816.
     with self.graph.as_default():
       bn_channels = sum(
-          int(np.prod(v.shape.as_list())) for v in tf1.global_variables()
+          int(np.prod(v.shape.as_list())) for v in tf.global_variables()
           if v.op.name.endswith('moving_mean') and
           'AuxLogits' not in v.op.name)
     self.assertEqual(42649769 - (1536 + 1) + bn_channels, 42679816)

@@ -13,7 +13,7 @@ Typical use:
     logits, end_points = lenet.lenet(images, num_classes=10,
                                      is_training=True)  # images [B,28,28,1]
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import net_utils

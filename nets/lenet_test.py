@@ -4,7 +4,7 @@ Signature defaults, features without classes and dropout modes are tested
 for both small nets in nets_factory_test.
 """
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import lenet

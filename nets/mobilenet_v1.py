@@ -27,10 +27,11 @@ Typical use:
 """
 import collections
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import net_utils
+from nets import normalization
 from nets.mobilenet import common
 
 Conv = common.Conv
@@ -123,8 +124,8 @@ def mobilenet_v1_base(inputs, final_endpoint=None,
   with tf.variable_scope(scope, 'MobilenetV1', [inputs]):
     with slim.arg_scope([slim.conv2d, slim.separable_conv2d],
                         padding=padding, activation_fn=tf.nn.relu6,
-                        normalizer_fn=slim.batch_norm), \
-        slim.arg_scope([slim.batch_norm], center=True, scale=False):
+                        normalizer_fn=normalization.batch_norm), \
+        slim.arg_scope([normalization.batch_norm], center=True, scale=False):
       net = inputs
       for i, conv_def in enumerate(conv_defs):
         stride, rate = strides.next(conv_def.stride)
@@ -240,7 +241,7 @@ def mobilenet_v1_arg_scope(is_training=None, weight_decay=0.00004,
                            stddev=0.09, regularize_depthwise=False,
                            batch_norm_decay=0.9997, batch_norm_epsilon=0.001,
                            batch_norm_updates_collections=(
-                               tf.compat.v1.GraphKeys.UPDATE_OPS)):
+                               tf.GraphKeys.UPDATE_OPS)):
   """Returns the training arg_scope of MobileNet v1 (slim's defaults).
 
   Architecture (ReLU6, batch norm without gamma, SAME padding) lives in the
@@ -267,7 +268,7 @@ def mobilenet_v1_arg_scope(is_training=None, weight_decay=0.00004,
   with slim.arg_scope(
       [slim.conv2d, slim.separable_conv2d],
       weights_initializer=tf.truncated_normal_initializer(stddev=stddev)), \
-      slim.arg_scope([slim.batch_norm], decay=batch_norm_decay,
+      slim.arg_scope([normalization.batch_norm], decay=batch_norm_decay,
                      epsilon=batch_norm_epsilon,
                      updates_collections=batch_norm_updates_collections), \
       slim.arg_scope([slim.conv2d], weights_regularizer=regularizer), \

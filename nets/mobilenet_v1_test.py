@@ -17,7 +17,7 @@ Graph-only except one tiny forward pass; each registered width is built once
 import functools
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import mobilenet_v1

@@ -39,10 +39,11 @@ Typical use:
 """
 import collections
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import net_utils
+from nets import normalization
 from nets.mobilenet import common
 
 Conv = common.Conv
@@ -158,8 +159,8 @@ def mobilenet_v2_base(inputs, conv_defs=None, depth_multiplier=1.0,
     with slim.arg_scope([slim.conv2d, slim.separable_conv2d],
                         padding='VALID' if use_explicit_padding else 'SAME',
                         activation_fn=activation_fn or tf.nn.relu6,
-                        normalizer_fn=slim.batch_norm), \
-        slim.arg_scope([slim.batch_norm], center=True, scale=True):
+                        normalizer_fn=normalization.batch_norm), \
+        slim.arg_scope([normalization.batch_norm], center=True, scale=True):
       net = inputs
       for i, (layer_scope, layer) in enumerate(layers):
         end_point = 'layer_%d' % (i + 1)
@@ -319,7 +320,7 @@ def training_scope(is_training=None, weight_decay=0.00004, stddev=0.09,
   with slim.arg_scope([slim.conv2d, slim.fully_connected,
                        slim.separable_conv2d],
                       weights_initializer=initializer), \
-      slim.arg_scope([slim.batch_norm], decay=bn_decay), \
+      slim.arg_scope([normalization.batch_norm], decay=bn_decay), \
       slim.arg_scope([slim.dropout], keep_prob=dropout_keep_prob), \
       slim.arg_scope([slim.conv2d],
                      weights_regularizer=slim.l2_regularizer(weight_decay)), \

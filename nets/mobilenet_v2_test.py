@@ -17,11 +17,12 @@ Graph-only except one tiny forward pass; each registered width is built once
 import functools
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import mobilenet_v2
 from nets import nets_factory
+from nets import resnet_utils_test
 from nets import summary
 
 # One row per layer of the 1.0 network at 224: (scope, expansion depth or
@@ -189,11 +190,7 @@ class MobilenetV2GraphTest(tf.test.TestCase):
   def test_training_scope_sets_dropout_keep_prob(self):
     graph, _, _ = _build(is_training=True, base_only=False,
                          conv_defs=(mobilenet_v2.Conv((3, 3), 2, 8),))
-    rates = [tf.make_ndarray(op.get_attr('value')) for op in
-             graph.get_operations()
-             if op.type == 'Const' and '/Dropout/' in op.name and
-             op.name.endswith('/rate')]
-    self.assertAllClose(rates, [0.2])  # keep_prob 0.8.
+    self.assertAllClose(resnet_utils_test.dropout_rates(graph), [0.2])  # keep_prob 0.8.
 
   def test_finegrain_off_output_stride_padding_and_forward_pass(self):
     graph, logits, end_points = _build(

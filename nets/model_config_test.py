@@ -153,9 +153,7 @@ class NewVariantTest(tf.test.TestCase):
     shapes = variable_shapes(built)
     self.assertEqual([2, 2, 8, 6], shapes['tiny_vgg/fc6/weights'])
     self.assertIn('tiny_vgg/conv2/conv2_1/BatchNorm/beta', shapes)
-    with tf.Session(graph=built.graph) as sess:
-      rates = sess.run([op.outputs[0] for op in built.graph.get_operations()
-                        if op.name.endswith('/dropout/rate')])
+    rates = resnet_utils_test.dropout_rates(built.graph)
     self.assertAllClose([0.2, 0.2], rates)  # 1 - keep_prob, dropout6 and 7.
 
   def test_bottleneck_widths_and_zero_pad(self):

@@ -2,10 +2,11 @@
 
 `mode_scope` is how network bodies set the train/eval mode of batch norm and
 dropout. Bodies never pass `is_training=` to `slim.dropout` or
-`slim.batch_norm` themselves; they open `mode_scope(is_training)`, which an
-enclosing `override_modes` can override. That keeps "stochastic at test time"
-(MC dropout: dropout on, batch norm in inference mode) and "frozen batch norm
-while fine-tuning" separate from "training mode", for every family at once.
+`normalization.batch_norm` themselves; they open `mode_scope(is_training)`,
+which an enclosing `override_modes` can override. That keeps "stochastic at
+test time" (MC dropout: dropout on, batch norm in inference mode) and "frozen
+batch norm while fine-tuning" separate from "training mode", for every family
+at once.
 
 Typical use inside a network body:
 
@@ -17,6 +18,8 @@ import contextlib
 import threading
 
 import tf_slim as slim
+
+from nets import normalization
 
 _OVERRIDES = threading.local()
 
@@ -62,7 +65,7 @@ def resolved_modes(is_training):
 
 @contextlib.contextmanager
 def mode_scope(is_training):
-  """arg_scope setting `is_training` of slim.batch_norm and slim.dropout.
+  """arg_scope setting `is_training` of batch norm and dropout.
 
   Args:
     is_training: whether the network is built for training.
@@ -71,7 +74,8 @@ def mode_scope(is_training):
     The arg_scope (already entered).
   """
   batch_norm_training, dropout_training = resolved_modes(is_training)
-  with slim.arg_scope([slim.batch_norm], is_training=batch_norm_training):
+  with slim.arg_scope([normalization.batch_norm],
+                      is_training=batch_norm_training):
     with slim.arg_scope([slim.dropout],
                         is_training=dropout_training) as scope:
       yield scope

@@ -18,7 +18,7 @@ import re
 from absl.testing import parameterized
 import numpy as np
 import pytest
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import nets_factory

@@ -52,6 +52,7 @@ import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import net_utils
+from nets import normalization
 
 # Bottleneck units in each of the four blocks, by network depth (3 layers a
 # unit).
@@ -381,9 +382,9 @@ def resnet_arg_scope(weight_decay=0.0001, batch_norm_decay=0.997,
       weights_regularizer=slim.l2_regularizer(weight_decay),
       weights_initializer=slim.variance_scaling_initializer(),
       activation_fn=activation_fn,
-      normalizer_fn=slim.batch_norm if use_batch_norm else None,
+      normalizer_fn=normalization.batch_norm if use_batch_norm else None,
       normalizer_params=batch_norm_params):
-    with slim.arg_scope([slim.batch_norm], **batch_norm_params):
+    with slim.arg_scope([normalization.batch_norm], **batch_norm_params):
       # 'SAME' for pool1 keeps features aligned for dense prediction (as
       # fb.resnet.torch); the paper's Caffe code used 'VALID'.
       with slim.arg_scope([slim.max_pool2d], padding='SAME') as scope:
@@ -477,7 +478,8 @@ def resnet(inputs, blocks, num_classes=None, is_training=True,
       net = stack_blocks_dense(net, blocks, output_stride,
                                store_non_strided_activations)
       if preactivation:
-        net = slim.batch_norm(net, activation_fn=tf.nn.relu, scope='postnorm')
+        net = normalization.batch_norm(net, activation_fn=tf.nn.relu,
+                                       scope='postnorm')
       end_points = slim.utils.convert_collection_to_dict(collection)
       if global_pool:
         net = tf.reduce_mean(net, [1, 2], name='pool5', keepdims=True)

@@ -12,6 +12,8 @@ depend on them, and the forward checks load random weights anyway.
 """
 import collections
 import contextlib
+import functools
+import re
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -118,6 +120,45 @@ def run(built, weights, images, fetches=None, runs=1):
   return values if runs > 1 else values[0]
 
 
+@functools.lru_cache(maxsize=None)
+def oracle_batch_norm_error():
+  """Why tf_slim's own batch_norm cannot be built here, or None.
+
+  tf_slim 1.1.0 builds batch norm through the legacy Keras layers, which
+  TF 2.16+ import from the separate `tf_keras` package (not installed: our
+  nets use nets.normalization instead). The oracles of the batch-norm
+  families (ResNet, Inception) then cannot be built at all, so their
+  comparisons run on the TF 1.15 stack only (`make test`).
+  """
+  try:
+    with tf.Graph().as_default():
+      slim.batch_norm(tf.zeros([1, 2]))
+  except (ImportError, AttributeError) as error:
+    return ('tf_slim cannot build its own batch_norm (the oracle\'s) on '
+            'TensorFlow %s: %s: %s. The oracle comparison runs on the TF '
+            '1.15 stack.' % (tf.VERSION, type(error).__name__, error))
+  return None
+
+
+def skip_unless_oracle_batch_norm(test):
+  """Skips `test` when the batch-norm oracles cannot be built (TF 2)."""
+  reason = oracle_batch_norm_error()
+  if reason:
+    test.skipTest(reason)
+
+
+# TF 1.15's nn.dropout keeps the rate in a '.../dropout/rate' constant; TF 2's
+# compares the random tensor with it ('.../dropout/GreaterEqual/y').
+_DROPOUT_RATE_OP = re.compile(r'/dropout(_\d+)?/(rate|GreaterEqual/y)$')
+
+
+def dropout_rates(graph):
+  """The rates of the graph's training-mode dropout ops, in graph order."""
+  return [tf.make_ndarray(op.get_attr('value'))
+          for op in graph.get_operations()
+          if op.type == 'Const' and _DROPOUT_RATE_OP.search(op.name)]
+
+
 def random_images(shape, seed=1):
   return np.random.RandomState(seed).uniform(-1, 1, shape).astype(np.float32)
 
@@ -197,7 +238,8 @@ class ResnetFamilyChecks(object):
   def setUpClass(cls):
     super(ResnetFamilyChecks, cls).setUpClass()
     cls.ours_50 = cls._build_variant(cls.OURS, 50, cls.SHAPE)
-    cls.oracle_50 = cls._build_variant(cls.ORACLE, 50, cls.SHAPE)
+    cls.oracle_50 = (None if oracle_batch_norm_error() else
+                     cls._build_variant(cls.ORACLE, 50, cls.SHAPE))
 
   @classmethod
   def _build_variant(cls, module, depth, shape, **kwargs):
@@ -228,12 +270,14 @@ class ResnetFamilyChecks(object):
         self.OURS.resnet_arg_scope, list(shape), scope='tiny', **kwargs)
 
   def test_50_matches_oracle(self):
+    skip_unless_oracle_batch_norm(self)
     logits = compare_with_oracle(self, self.ours_50, self.oracle_50,
                                  random_images(self.SHAPE),
                                  squeeze_oracle=True)
     self.assertEqual((2, 10), logits.shape)
 
   def check_variant_matches_oracle(self, depth):
+    skip_unless_oracle_batch_norm(self)
     shape = [1, 32, 32, 3]
     ours = self._build_variant(self.OURS, depth, shape)
     oracle = self._build_variant(self.ORACLE, depth, shape)
@@ -270,6 +314,7 @@ class ResnetFamilyChecks(object):
       self.assertEqual(oracle, ours, depth)
 
   def test_end_points_are_the_oracles_plus_extras(self):
+    skip_unless_oracle_batch_norm(self)
     # The oracle's softmax reads its 4-D logits; ours the squeezed ones.
     assert_oracle_end_points(self, self.ours_50, self.oracle_50,
                              squeezed=('predictions',))
@@ -292,6 +337,7 @@ class ResnetFamilyChecks(object):
                        network_fn.default_image_size)
 
   def test_output_stride_matches_oracle(self):
+    skip_unless_oracle_batch_norm(self)
     # One stride per family (16 and 8) keeps the suite fast; the atrous
     # logic is shared.
     generic, oracle_generic = (getattr(self.OURS, self.PREFIX),

@@ -33,6 +33,7 @@ Typical use:
 import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
+from nets import normalization
 from nets import resnet_utils
 
 resnet_arg_scope = resnet_utils.resnet_arg_scope
@@ -59,7 +60,8 @@ def bottleneck(inputs, depth, depth_bottleneck, stride, rate=1,
     The unit's output (the residual branch alone when `residual` is False).
   """
   with tf.variable_scope(scope, 'bottleneck_v2', [inputs]) as sc:
-    preact = slim.batch_norm(inputs, activation_fn=tf.nn.relu, scope='preact')
+    preact = normalization.batch_norm(inputs, activation_fn=tf.nn.relu,
+                                      scope='preact')
     shortcut_net = resnet_utils.shortcut_branch(
         inputs, depth, stride, shortcut, projection_input=preact,
         residual=residual, normalizer_fn=None)
@@ -89,7 +91,8 @@ def basic(inputs, depth, depth_bottleneck, stride, rate=1, residual=True,
   """
   del depth_bottleneck  # Unused.
   with tf.variable_scope(scope, 'basic_v2', [inputs]) as sc:
-    preact = slim.batch_norm(inputs, activation_fn=tf.nn.relu, scope='preact')
+    preact = normalization.batch_norm(inputs, activation_fn=tf.nn.relu,
+                                      scope='preact')
     shortcut_net = resnet_utils.shortcut_branch(
         inputs, depth, stride, shortcut, projection_input=preact,
         residual=residual, normalizer_fn=None)

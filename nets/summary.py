@@ -30,7 +30,7 @@ import sys
 
 from absl import flags
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from nets import nets_factory
 
@@ -331,5 +331,5 @@ def main(argv, stdout=None, stderr=None):
 
 
 if __name__ == '__main__':
-  tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
+  tf.logging.set_verbosity(tf.logging.ERROR)
   sys.exit(main(sys.argv))

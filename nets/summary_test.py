@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from nets import summary
 

@@ -39,6 +39,7 @@ import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 from nets import alexnet
+from nets import normalization
 
 DEFAULT_IMAGE_SIZE = 224
 # Output depth of the convolutions of each of the five stages.
@@ -71,12 +72,13 @@ def vgg_layers(convs_per_stage, stage_depths=STAGE_DEPTHS):
     A tuple of specs: 'conv<i>' (repeated, so 'conv<i>/conv<i>_<j>') then
     'pool<i>' for each stage i.
   """
-  layers = []
+  net_layers = []
   for stage, (num_convs, depth) in enumerate(
       zip(convs_per_stage, stage_depths), 1):
-    layers.append(alexnet.Conv('conv%d' % stage, depth, 3, repeat=num_convs))
-    layers.append(alexnet.Pool('pool%d' % stage, 2, 2))
-  return tuple(layers)
+    net_layers.append(alexnet.Conv('conv%d' % stage, depth, 3,
+                                   repeat=num_convs))
+    net_layers.append(alexnet.Pool('pool%d' % stage, 2, 2))
+  return tuple(net_layers)
 
 
 def vgg_arg_scope(weight_decay=0.0005):
@@ -107,9 +109,10 @@ def vgg_bn_arg_scope(weight_decay=0.0005, batch_norm_decay=0.997,
       'updates_collections': tf.GraphKeys.UPDATE_OPS,
   }
   with slim.arg_scope(vgg_arg_scope(weight_decay)):
-    with slim.arg_scope([slim.conv2d], normalizer_fn=slim.batch_norm,
+    with slim.arg_scope([slim.conv2d], normalizer_fn=normalization.batch_norm,
                         normalizer_params=batch_norm_params):
-      with slim.arg_scope([slim.batch_norm], **batch_norm_params) as scope:
+      with slim.arg_scope([normalization.batch_norm],
+                          **batch_norm_params) as scope:
         return scope
 
 

@@ -12,7 +12,7 @@ Typical use:
   image = cifarnet_preprocessing.preprocess_image(uint8_image, 32, 32,
                                                   is_training=True)
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import image_utils
 

@@ -1,6 +1,6 @@
 """Tests of cifarnet_preprocessing."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import cifarnet_preprocessing
 

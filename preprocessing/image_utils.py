@@ -11,7 +11,7 @@ Typical use inside a preprocessing function:
   image = image_utils.match_channels(image, use_grayscale)  # 1 or 3 channels
   image = image_utils.pad_to_at_least(image, output_height, output_width)
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 _SUPPORTED_CHANNELS = (1, 3)
 

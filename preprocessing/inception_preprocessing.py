@@ -18,7 +18,7 @@ Typical use:
   image = inception_preprocessing.preprocess_image(uint8_image, 299, 299,
                                                    is_training=True)
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import image_utils
 

@@ -1,6 +1,6 @@
 """Tests of inception_preprocessing."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import inception_preprocessing
 

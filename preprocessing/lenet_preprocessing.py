@@ -12,7 +12,7 @@ Typical use:
 
   image = lenet_preprocessing.preprocess_image(uint8_image, 28, 28)
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import image_utils
 

@@ -1,6 +1,6 @@
 """Tests of lenet_preprocessing."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import lenet_preprocessing
 

@@ -2,7 +2,7 @@
 import re
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from nets import nets_factory
 from preprocessing import preprocessing_factory

@@ -17,7 +17,7 @@ Typical use:
   image = vgg_preprocessing.preprocess_image(uint8_image, 224, 224,
                                              is_training=True)
 """
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from preprocessing import image_utils
 

@@ -4,11 +4,22 @@
 # not changed since the last successful install, it returns in about a second.
 #
 # Usage: scripts/setup.sh [requirements-file]   (default: requirements.txt)
+# INTEL_TF=1 scripts/setup.sh (make setup TF=intel) builds a separate
+# .venv-intel with intel-tensorflow==1.15.2 (MKL) instead of
+# tensorflow==1.15.5, for `make bench TF=intel`; the default .venv is untouched.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="${VENV:-$ROOT/.venv}"
 REQS="${1:-$ROOT/requirements.txt}"
+if [[ "${INTEL_TF:-0}" == "1" ]]; then
+  VENV="${VENV:-$ROOT/.venv-intel}"
+  mkdir -p "$VENV"
+  INTEL_REQS="$VENV/requirements-intel.txt"
+  sed 's/^tensorflow==1\.15\.5$/intel-tensorflow==1.15.2/' "$REQS" > "$INTEL_REQS"
+  REQS="$INTEL_REQS"
+else
+  VENV="${VENV:-$ROOT/.venv}"
+fi
 
 find_python37() {
   if [[ -n "${PYTHON37:-}" ]]; then echo "$PYTHON37"; return; fi
@@ -35,7 +46,12 @@ fi
 
 # Install only when the requirement files changed since the last install.
 STAMP="$VENV/.installed-$(basename "$REQS")"
-HASH="$(cat "$REQS" "$ROOT"/requirements*.txt | sha256sum | cut -d' ' -f1)"
+# requirements-tf2.txt belongs to the TF 2 stack (scripts/setup_tf2.sh).
+TF1_REQS=()
+for f in "$ROOT"/requirements*.txt; do
+  [[ "$f" == *-tf2.txt ]] || TF1_REQS+=("$f")
+done
+HASH="$(cat "$REQS" "${TF1_REQS[@]}" | sha256sum | cut -d' ' -f1)"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$HASH" ]]; then
   exit 0
 fi

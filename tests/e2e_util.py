@@ -46,12 +46,12 @@ def read_json(path):
 
 def scalar_events(log_dir, tag):
   """{step: value} of a scalar summary `tag` in the event files of log_dir."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  import tensorflow.compat.v1 as tf  # pylint: disable=g-import-not-at-top
   values = {}
   for name in sorted(os.listdir(log_dir)):
     if not name.startswith('events.out.tfevents'):
       continue
-    for event in tf.compat.v1.train.summary_iterator(
+    for event in tf.train.summary_iterator(
         os.path.join(log_dir, name)):
       for value in event.summary.value:
         if value.tag == tag:

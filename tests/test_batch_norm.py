@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 import pytest
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
 from tests import e2e_util

@@ -72,11 +72,11 @@ def run(tmp_path_factory):
 
 def _summary_tags(log_dir):
   """{tag: 'scalar' or 'image'} over the event files of log_dir."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  import tensorflow.compat.v1 as tf  # pylint: disable=g-import-not-at-top
   tags = {}
   for name in sorted(os.listdir(log_dir)):
     if name.startswith('events.out.tfevents'):
-      for event in tf.compat.v1.train.summary_iterator(
+      for event in tf.train.summary_iterator(
           os.path.join(log_dir, name)):
         for value in event.summary.value:
           tags[value.tag] = ('image' if value.HasField('image')
@@ -85,7 +85,7 @@ def _summary_tags(log_dir):
 
 
 def test_checkpoint_holds_classifier_generator_and_discriminator(run):
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  import tensorflow.compat.v1 as tf  # pylint: disable=g-import-not-at-top
   checkpoint = tf.train.latest_checkpoint(run['train_dir'])
   assert checkpoint.endswith('model.ckpt-%d' % TRAIN_STEPS)
   reader = tf.train.load_checkpoint(checkpoint)
@@ -158,7 +158,7 @@ def test_restart_resumes_from_the_checkpoint(run):
                max_number_of_steps=TRAIN_STEPS + RESUME_STEPS)
   proc = e2e_util.run_binary('train_confident_classifier.py', flags)
   assert 'Resuming from step %d' % TRAIN_STEPS in proc.stderr
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  import tensorflow.compat.v1 as tf  # pylint: disable=g-import-not-at-top
   checkpoint = tf.train.latest_checkpoint(train_dir)
   assert checkpoint.endswith('model.ckpt-%d' % (TRAIN_STEPS + RESUME_STEPS))
 

@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 import pytest
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import fake_data
 from tests import e2e_util
@@ -86,7 +86,7 @@ def _check_printed(stdout, images):
 
 
 def _node_names(path):
-  graph_def = tf.compat.v1.GraphDef()
+  graph_def = tf.GraphDef()
   with open(path, 'rb') as f:
     graph_def.ParseFromString(f.read())
   return {node.name: node.op for node in graph_def.node}

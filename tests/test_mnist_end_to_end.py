@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 import pytest
+import tensorflow.compat.v1 as tf
 
 from tests import e2e_util
 
@@ -110,7 +111,7 @@ def test_run_record_and_logs(mnist_run):
   assert record['flags']['seed'] == 1
   assert record['resolved']['dataset_num_samples'] == 8000
   assert record['resolved']['preprocessing_name'] == 'lenet'
-  assert record['environment']['tensorflow'].startswith('1.15')
+  assert record['environment']['tensorflow'] == tf.VERSION
   log = mnist_run['train_log']
   assert 'images/sec' in log and 'learning_rate' in log
   assert 'global batch = 50 x 1 clones x 1 replicas = 50' in log

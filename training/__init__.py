@@ -11,3 +11,6 @@ from tensorflow.python.util import deprecation as _deprecation
 # TF 1.15 prints a deprecation notice for most tf.train / tf.layers names;
 # they are not actionable for users of this library (PITFALLS 9).
 _deprecation._PRINT_DEPRECATION_WARNINGS = False  # pylint: disable=protected-access
+
+# TF 2: graph mode before any graph is built (no-op on TF 1.15).
+import tfcompat  # pylint: disable=unused-import

@@ -18,13 +18,15 @@ import time
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
+from datasets import input_pipeline
 from training import metrics
 from training import model_setup
 from training import restore
 from training import runtime
+from uncertainty import streaming
 
 HISTORY_FILE = 'metrics_history.jsonl'
 _STEP_RE = re.compile(r'-(\d+)$')
@@ -110,6 +112,7 @@ def evaluate_checkpoint(params, checkpoint):
         setup, dataset, params['batch_size'],
         params['num_preprocessing_threads'])).get_next()
     logits, _ = setup.network_fn(batch['image'])
+    ece_ops = _ece_ops(params, batch['label'], logits)
     tf.train.get_or_create_global_step()
     if params['quantize']:
       from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
@@ -124,23 +127,43 @@ def evaluate_checkpoint(params, checkpoint):
         params['intra_op_parallelism_threads'])
     with tf.Session(params['master'], config=config) as session:
       saver.restore(session, checkpoint)
+      if ece_ops:
+        session.run(tf.local_variables_initializer())
       step = int(session.run(tf.train.get_global_step()))
       num_batches = 0
       while (not params['max_num_batches'] or
              num_batches < params['max_num_batches']):
         try:
-          values = session.run((logits, batch['label'], batch['index']))
+          values = session.run((logits, batch['label'], batch['index']) +
+                               ece_ops[1:])
         except tf.errors.OutOfRangeError:
           break
-        accumulator.update(*values)
+        except (tf.errors.DataLossError, tf.errors.InvalidArgumentError) as e:
+          _raise_data_error(e, dataset)
+        accumulator.update(*values[:3])
         num_batches += 1
+      ece = {'ece': float(session.run(ece_ops[0])),
+             'ece_bins': params['ece_bins']} if ece_ops else {}
   result = accumulator.result()
+  result.update(ece)
   result.update(step=step, checkpoint_path=checkpoint,
                 dataset_name=params['dataset_name'],
                 dataset_split_name=params['dataset_split_name'],
                 split_num_samples=dataset.num_samples)
   _report(params, result, accumulator, dataset)
   return result
+
+
+def _raise_data_error(error, dataset):
+  """Re-raises an input error as a UserError naming the bad file(s)."""
+  message = input_pipeline.data_error_message(error, dataset)
+  if message:
+    raise runtime.UserError(message)
+  raise error
+
+
+def _checkpoint_exists(checkpoint):
+  return tf.gfile.Exists(checkpoint + '.index')
 
 
 def _report(params, result, accumulator, dataset):
@@ -163,7 +186,8 @@ def _report(params, result, accumulator, dataset):
       tf.Summary.Value(tag='eval/Recall_%d' % k,
                        simple_value=result['recall_at_k']),
       tf.Summary.Value(tag='eval/Loss', simple_value=result['loss']),
-  ]), result['step'])
+  ] + ([tf.Summary.Value(tag='eval/ECE', simple_value=result['ece'])]
+       if 'ece' in result else [])), result['step'])
   writer.flush()
   record = dict(result, flags=params)
   record['eval/Accuracy'] = result['accuracy']
@@ -173,6 +197,14 @@ def _report(params, result, accumulator, dataset):
     f.write(json.dumps(record, sort_keys=True, default=str) + '\n')
   if params['predictions_file']:
     write_predictions(params['predictions_file'], *accumulator.predictions())
+
+
+def _ece_ops(params, labels, logits):
+  """(value, update_op) of the streaming ECE with --ece_bins bins, or ()."""
+  if not params.get('ece_bins'):
+    return ()
+  return streaming.streaming_ece(labels, tf.nn.softmax(logits),
+                                 num_bins=params['ece_bins'])
 
 
 def write_predictions(path, indices, labels, logits, probabilities):
@@ -234,7 +266,13 @@ def evaluation_loop(params, checkpoint_dir):
     for checkpoint in pending:
       try:
         results.append(evaluate_checkpoint(params, checkpoint))
-      except tf.errors.NotFoundError:
+      except (tf.errors.NotFoundError, tf.errors.DataLossError,
+              ValueError):
+        # The trainer's max_to_keep may delete a checkpoint between listing
+        # and restore (PITFALLS 6); with the checkpoint still there, the
+        # error is real.
+        if _checkpoint_exists(checkpoint):
+          raise
         logging.warning('Checkpoint %s disappeared before it could be '
                         'evaluated (deleted by the trainer?); skipping it.',
                         checkpoint)

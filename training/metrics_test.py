@@ -1,6 +1,6 @@
 """Tests for training.metrics."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from training import metrics
 

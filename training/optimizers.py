@@ -13,7 +13,7 @@ Typical use:
   opt = optimizers.optimizer(params, lr)
 """
 from absl import logging
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 
 def decay_steps(num_samples_per_epoch, global_batch_size, num_epochs_per_decay):

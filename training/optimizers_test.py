@@ -1,5 +1,5 @@
 """Tests for training.optimizers."""
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from training import optimizers
 

@@ -17,7 +17,7 @@ import difflib
 import os
 
 from absl import logging
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 RestorePlan = collections.namedtuple('RestorePlan', [
     'checkpoint',  # The checkpoint file prefix.

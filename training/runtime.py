@@ -13,9 +13,10 @@ from absl import app
 from absl import flags
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
-SUPPORTED_TF_PREFIXES = ('1.15.',)
+# TF 1.15 (`make setup`) and TF 2.x in graph mode (`make setup-tf2`).
+SUPPORTED_TF_PREFIXES = ('1.15.', '2.')
 
 
 class UserError(ValueError):
@@ -31,17 +32,18 @@ def check_versions(tf_version=None):
   Raises:
     UserError: unsupported TensorFlow.
   """
-  tf_version = tf_version or tf.__version__
+  tf_version = tf_version or tf.VERSION
   if not tf_version.startswith(SUPPORTED_TF_PREFIXES):
     raise UserError(
-        'TensorFlow %s is not supported: this library needs TensorFlow 1.15.x '
-        '(pinned: tensorflow==1.15.5, tf-slim==1.1.0, numpy==1.18.5, '
-        'protobuf==3.20.3); run `make setup`.' % tf_version)
+        'TensorFlow %s is not supported: this library runs on TensorFlow '
+        '1.15.x (pinned in requirements.txt; run `make setup`) or on '
+        'TensorFlow 2.x in graph mode (pinned in requirements-tf2.txt; run '
+        '`make setup-tf2`).' % tf_version)
 
 
 def quiet_tensorflow():
   """Keeps TensorFlow's deprecation warnings out of the normal logs."""
-  tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
+  tf.logging.set_verbosity(tf.logging.ERROR)
 
 
 def session_config(gpu_allow_growth=True, gpu_memory_fraction=None,
@@ -72,7 +74,7 @@ def environment_info():
   import tf_slim  # pylint: disable=g-import-not-at-top
   return {
       'python': platform.python_version(),
-      'tensorflow': tf.__version__,
+      'tensorflow': tf.VERSION,
       'tf_slim': getattr(tf_slim, '__version__', '1.1.0'),
       'numpy': np.__version__,
       'host': platform.node(),
@@ -108,6 +110,17 @@ def run_main(main_fn, argv):
     sys.exit(1)
 
 
+def _is_ps_task(values):
+  """Whether this process is a parameter server (which reads no data)."""
+  if values.get('job_name'):
+    return values['job_name'] == 'ps'
+  try:
+    task = json.loads(os.environ.get('TF_CONFIG') or '{}').get('task', {})
+  except ValueError:
+    return False
+  return isinstance(task, dict) and task.get('type') == 'ps'
+
+
 def run_binary(library_fn):
   """The main of a binary: `library_fn(flag values)` behind app.run.
 
@@ -118,10 +131,11 @@ def run_binary(library_fn):
     library_fn: fn(dict of flag values), e.g. train_lib.train.
   """
   def main(unused_argv):
-    if not flags.FLAGS.dataset_dir:
+    values = flags.FLAGS.flag_values_dict()
+    if not values['dataset_dir'] and not _is_ps_task(values):
       raise UserError('You must supply the dataset directory with '
                       '--dataset_dir.')
-    library_fn(flags.FLAGS.flag_values_dict())
+    library_fn(values)
 
   quiet_tensorflow()
   app.run(lambda argv: run_main(main, argv))

@@ -10,15 +10,27 @@ checkpoint otherwise, and saves checkpoints and summaries on their intervals.
 
 Batch size is per clone: the global batch per step is
 `batch_size * num_clones * worker_replicas`, and epoch-based schedules use it.
+
+Distributed training (`deployment/cluster.py`): a ps task only serves the
+variables; workers place the variables on the ps tasks, and worker task 0 (the
+chief) alone initialises or restores the model and writes checkpoints,
+summaries and flags.json.
+
+With `nan_check` (on by default, like TF-Slim's `create_train_op`, which
+checks the total loss with tf.check_numerics) a step whose loss or gradients
+are NaN or Inf is not applied: training stops with an error naming the
+global step, so the last checkpoint keeps finite weights.
 """
 import os
+import re
 import time
 
 from absl import logging
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
 from datasets import input_pipeline
+from deployment import cluster
 from deployment import model_deploy
 from training import model_setup
 from training import optimizers
@@ -28,6 +40,8 @@ from training import validation
 
 AUX_LOGITS_WEIGHT = 0.4
 FLAGS_FILE = 'flags.json'
+NAN_MESSAGE = 'Non-finite loss or gradient at global step'
+_NAN_STEP_RE = re.compile(re.escape(NAN_MESSAGE) + r'\]\s*\[(\d+)\]')
 
 
 def global_batch_size(params):
@@ -76,7 +90,7 @@ def _summaries(end_points, learning_rate, total_loss):
     tf.summary.histogram(var.op.name, var)
 
 
-class LoggingHook(tf.compat.v1.train.SessionRunHook):
+class LoggingHook(tf.train.SessionRunHook):
   """Logs step, loss, learning rate and images/sec every N steps."""
 
   def __init__(self, loss, learning_rate, every_n_steps, images_per_step):
@@ -84,6 +98,8 @@ class LoggingHook(tf.compat.v1.train.SessionRunHook):
     self._every_n_steps = max(1, every_n_steps)
     self._images_per_step = images_per_step
     self._last = None
+    self.last_step = None  # Of the latest run.
+    self.final_step = None  # Read when the session ends cleanly.
 
   def begin(self):
     self._fetches['step'] = tf.train.get_global_step()
@@ -91,8 +107,12 @@ class LoggingHook(tf.compat.v1.train.SessionRunHook):
   def before_run(self, run_context):
     return tf.train.SessionRunArgs(self._fetches)
 
+  def end(self, session):
+    self.final_step = int(session.run(self._fetches['step']))
+
   def after_run(self, run_context, run_values):
     step = run_values.results['step'] + 1
+    self.last_step = step
     now = time.time()
     if self._last is None:
       self._last = (step, now)
@@ -109,8 +129,8 @@ class LoggingHook(tf.compat.v1.train.SessionRunHook):
 
 def _init_fn(params, variables):
   """The fine-tuning restore, or None; fails before training if it is wrong."""
-  if not params['checkpoint_path']:
-    return None
+  if not params['checkpoint_path'] or params['task'] != 0:
+    return None  # Only the chief initialises (PITFALLS 14).
   existing = tf.train.latest_checkpoint(params['train_dir'])
   if existing:
     logging.info('Ignoring --checkpoint_path: %s already holds checkpoint %s; '
@@ -131,7 +151,7 @@ def _init_fn(params, variables):
 
 def _validation_hook(params, setup_args):
   """Builds the inference-mode validation tower and its hook, or None."""
-  if not params['validation_every_n_steps']:
+  if not params['validation_every_n_steps'] or params['task'] != 0:
     return None
   split = params['validation_split_name']
   if not split:
@@ -175,11 +195,35 @@ def _write_run_record(params, setup, dataset, uses_ema):
   runtime.write_json(os.path.join(params['train_dir'], FLAGS_FILE), record)
 
 
+def _finite_check(total_loss, grads_and_vars, global_step):
+  """Gates the gradients on the loss and every gradient being finite.
+
+  Args:
+    total_loss: the loss of the step.
+    grads_and_vars: list of (gradient, variable).
+    global_step: the global step variable (named in the error).
+
+  Returns:
+    grads_and_vars whose gradients are only computed once the check passed,
+    so a non-finite step fails before any variable is updated.
+  """
+  finite = [tf.reduce_all(tf.is_finite(total_loss))]
+  finite += [tf.reduce_all(tf.is_finite(g)) for g, _ in grads_and_vars
+             if not isinstance(g, tf.IndexedSlices)]
+  check = tf.debugging.Assert(
+      tf.reduce_all(tf.stack(finite)),
+      [NAN_MESSAGE, global_step, 'loss', total_loss], name='nan_check')
+  with tf.control_dependencies([check]):
+    return [(tf.identity(g) if not isinstance(g, tf.IndexedSlices) else g, v)
+            for g, v in grads_and_vars]
+
+
 def build_train_op(params, setup, iterator, deploy_config, global_step):
   """Clones, losses, optimizer and the train op (with BN update ops).
 
   Returns:
-    (train_op, total_loss, learning_rate, optimizer, end_points of clone 0).
+    (train_op, total_loss, learning_rate, optimizer, end_points of clone 0,
+    the SyncReplicasOptimizer's hooks).
   """
   def clone_fn():
     batch = iterator.get_next()
@@ -210,14 +254,30 @@ def build_train_op(params, setup, iterator, deploy_config, global_step):
   var_list = restore.variables_to_train(params['trainable_scopes'])
   total_loss, grads_and_vars = model_deploy.optimize_clones(
       clones, optimizer, var_list=var_list)
-  apply_op = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+  if params.get('nan_check', True):
+    grads_and_vars = _finite_check(total_loss, grads_and_vars, global_step)
+  # On the worker: the variables it creates are colocated with the model's
+  # (slots) or are this worker's own (SyncReplicasOptimizer's local step).
+  with tf.device(deploy_config.optimizer_device()):
+    apply_op = optimizer.apply_gradients(grads_and_vars,
+                                         global_step=global_step)
   with tf.control_dependencies([apply_op] + update_ops):
     train_op = tf.identity(total_loss, name='train_op')
-  return train_op, total_loss, learning_rate, optimizer, clones[0].outputs
+  hooks = []
+  if params['sync_replicas']:
+    hooks.append(optimizer.make_session_run_hook(params['task'] == 0))
+    if params['task'] == 0:
+      hooks.append(cluster.SyncReplicasExitHook(optimizer, grads_and_vars))
+  return (train_op, total_loss, learning_rate, optimizer, clones[0].outputs,
+          hooks)
 
 
 def train(params):
   """Trains a model as configured by `params` (the binary's flag values).
+
+  In a cluster (`--job_name`/`--ps_hosts`/`--worker_hosts` or TF_CONFIG), a
+  ps task serves the variables until the workers are done, and a worker
+  trains against the cluster.
 
   Args:
     params: dict of resolved flag values (see train_image_classifier.py).
@@ -227,6 +287,27 @@ def train(params):
       what to do.
   """
   runtime.check_versions()
+  cluster_config = cluster.resolve_params(params)
+  if cluster_config is None:
+    _train(params, None, None)
+    return
+  params = cluster.apply_to_params(params, cluster_config)
+  server = cluster.start_server(cluster_config, _session_config(params))
+  if cluster_config.job_name == cluster.PS_JOB:
+    cluster.run_ps(server, cluster_config)
+    return
+  _train(dict(params, master=server.target), cluster_config, server)
+
+
+def _session_config(params):
+  return runtime.session_config(
+      params['gpu_allow_growth'], params['gpu_memory_fraction'],
+      params['inter_op_parallelism_threads'],
+      params['intra_op_parallelism_threads'])
+
+
+def _train(params, cluster_config, server):
+  """Builds the training graph and runs it (locally or as a worker)."""
   dataset = dataset_factory.get_dataset(
       params['dataset_name'], params['dataset_split_name'],
       params['dataset_dir'])
@@ -246,11 +327,12 @@ def train(params):
                params['batch_size'], params['num_clones'],
                params['worker_replicas'], global_batch_size(params),
                dataset.num_samples)
-  tf.gfile.MakeDirs(params['train_dir'])
+  if params['task'] == 0:
+    tf.gfile.MakeDirs(params['train_dir'])
 
   with tf.Graph().as_default():
     if params['seed'] is not None:
-      tf.set_random_seed(params['seed'])
+      tf.set_random_seed(params['seed'] + params['task'])
     setup = model_setup.resolve(
         dataset=dataset, is_training=True,
         freeze_batch_norm=params['freeze_batch_norm'],
@@ -263,25 +345,40 @@ def train(params):
           is_training=True, num_readers=params['num_readers'],
           num_preprocessing_threads=params['num_preprocessing_threads'],
           labels_offset=params['labels_offset'], seed=params['seed']))
-    train_op, total_loss, learning_rate, optimizer, end_points = (
-        build_train_op(params, setup, iterator, deploy_config, global_step))
+    (train_op, total_loss, learning_rate, optimizer, end_points,
+     sync_hooks) = build_train_op(params, setup, iterator, deploy_config,
+                                  global_step)
     _summaries(end_points, learning_rate, total_loss)
     init_fn = _init_fn(params, tf.model_variables())
-    hooks = [LoggingHook(total_loss, learning_rate,
-                         params['log_every_n_steps'],
-                         global_batch_size(params) /
-                         max(1, params['worker_replicas']))]
+    logging_hook = LoggingHook(total_loss, learning_rate,
+                               params['log_every_n_steps'],
+                               global_batch_size(params) /
+                               max(1, params['worker_replicas']))
+    hooks = [logging_hook]
     validation_hook = _validation_hook(params, setup_args)
     if validation_hook:
       hooks.append(validation_hook)
     if params['max_number_of_steps']:
       hooks.append(tf.train.StopAtStepHook(
           last_step=params['max_number_of_steps']))
-    if params['sync_replicas']:
-      hooks.append(optimizer.make_session_run_hook(params['task'] == 0))
+    hooks.extend(sync_hooks)
     _write_run_record(params, setup, dataset, params['moving_average_decay']
                       is not None)
-    _run(params, train_op, init_fn, hooks)
+    stop_ops = []
+    if cluster_config:
+      if params['sync_replicas']:
+        stop_ops.append(cluster.release_sync_tokens_op(
+            optimizer, params['worker_replicas']))
+      stop_ops.append(cluster.done_signal_op(cluster_config))
+    ready_op = None
+    if params['task'] != 0:
+      ready_op = tf.report_uninitialized_variables(tf.global_variables())
+    try:
+      _run_with_errors_explained(params, dataset, train_op, init_fn, hooks,
+                                 logging_hook, ready_op)
+    finally:
+      if stop_ops:
+        cluster.signal_done(server.target, stop_ops, _session_config(params))
 
 
 def _checkpoint_step(train_dir):
@@ -292,8 +389,60 @@ def _checkpoint_step(train_dir):
   return int(tf.train.load_checkpoint(latest).get_tensor('global_step'))
 
 
-def _run(params, train_op, init_fn, hooks):
+def _run_with_errors_explained(params, dataset, train_op, init_fn, hooks,
+                               logging_hook, ready_op):
+  """`_run`, with NaN losses and bad input files turned into user errors."""
+  try:
+    _run(params, train_op, init_fn, hooks, logging_hook, ready_op)
+  except tf.errors.InvalidArgumentError as e:
+    if NAN_MESSAGE in e.message:
+      raise runtime.UserError(_nan_message(e.message, params, logging_hook))
+    message = input_pipeline.data_error_message(e, dataset)
+    if message:
+      raise runtime.UserError(message)
+    raise
+  except tf.errors.DataLossError as e:
+    raise runtime.UserError(input_pipeline.data_error_message(e, dataset))
+
+
+def _nan_message(error_message, params, logging_hook):
+  """The error of a step whose loss or gradients were NaN or Inf."""
+  match = _NAN_STEP_RE.search(error_message)
+  if match:
+    step = int(match.group(1)) + 1
+  else:
+    step = (logging_hook.last_step or 0) + 1
+  latest = (tf.train.latest_checkpoint(params['train_dir'])
+            if params['task'] == 0 else None)
+  kept = ('The latest checkpoint, %s, holds the finite weights from before.' %
+          latest if latest else 'No checkpoint was written.')
+  return ('Training stopped: the loss or a gradient is NaN or Inf at global '
+          'step %d (--nan_check); that update was not applied. %s Lower '
+          '--learning_rate (now %g), add warm-up (--warmup_epochs) or check '
+          'the input data, then restart to resume from the checkpoint.' % (
+              step, kept, params['learning_rate']))
+
+
+def _wait_for_chief(params, ready_op):
+  """A non-chief worker waits until the chief has initialised the model.
+
+  MonitoredTrainingSession would also wait, but polls only every 30 s.
+
+  Args:
+    params: dict of flag values (master, task).
+    ready_op: tf.report_uninitialized_variables() of the graph.
+  """
+  logging.info('Worker task %d waits for the chief (worker task 0) to '
+               'initialise the model.', params['task'])
+  with tf.Session(params['master'], graph=ready_op.graph,
+                  config=_session_config(params)) as session:
+    while session.run(ready_op).size:
+      time.sleep(1)
+
+
+def _run(params, train_op, init_fn, hooks, logging_hook, ready_op):
   """Runs the MonitoredTrainingSession until a hook asks to stop."""
+  is_chief = params['task'] == 0
   step = _checkpoint_step(params['train_dir'])
   limit = params['max_number_of_steps']
   if step is not None and limit and step >= limit:
@@ -305,18 +454,17 @@ def _run(params, train_op, init_fn, hooks):
       init_fn=init_fn,
       saver=tf.train.Saver(max_to_keep=params['max_checkpoints_to_keep'],
                            sharded=params['num_ps_tasks'] > 0))
-  config = runtime.session_config(
-      params['gpu_allow_growth'], params['gpu_memory_fraction'],
-      params['inter_op_parallelism_threads'],
-      params['intra_op_parallelism_threads'])
+  if ready_op is not None:
+    _wait_for_chief(params, ready_op)
   with tf.train.MonitoredTrainingSession(
-      master=params['master'], is_chief=params['task'] == 0,
+      master=params['master'], is_chief=is_chief,
       checkpoint_dir=params['train_dir'], scaffold=scaffold, hooks=hooks,
       save_checkpoint_secs=params['save_interval_secs'],
       save_summaries_secs=params['save_summaries_secs'],
       save_summaries_steps=None, log_step_count_steps=0,
-      config=config) as session:
+      stop_grace_period_secs=10, config=_session_config(params)) as session:
     while not session.should_stop():
       session.run(train_op)
-  logging.info('Training finished; checkpoints and TensorBoard logs in %s.',
-               params['train_dir'])
+  logging.info('Worker task %d finished at global step %s; checkpoints and '
+               'TensorBoard logs in %s.', params['task'],
+               logging_hook.final_step, params['train_dir'])

@@ -9,12 +9,12 @@ own event files, so TensorBoard shows the validation curve beside the loss.
 import math
 
 from absl import logging
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from training import metrics
 
 
-class ValidationHook(tf.compat.v1.train.SessionRunHook):
+class ValidationHook(tf.train.SessionRunHook):
   """Evaluates a validation split every N global steps."""
 
   def __init__(self, iterator, logits, labels, num_examples, batch_size,

@@ -85,8 +85,9 @@ import math
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from preprocessing import preprocessing_factory
 from uncertainty import gan_nets
 

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 from scipy import stats
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from nets import nets_factory
 from uncertainty import confident_classifier as cc

@@ -3,7 +3,7 @@ import math
 import warnings
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import ensembles
 from uncertainty import metrics

@@ -39,8 +39,9 @@ import warnings
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from datasets import dataset_factory
 from training import restore
 from training import runtime

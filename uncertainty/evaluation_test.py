@@ -9,7 +9,7 @@ import shutil
 import tempfile
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import evaluation
 from uncertainty import temperature_scaling

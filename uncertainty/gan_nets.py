@@ -36,8 +36,10 @@ Typical use:
 import math
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
+
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 
 GENERATOR_SCOPE = 'generator'
 DISCRIMINATOR_SCOPE = 'discriminator'

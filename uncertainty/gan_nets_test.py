@@ -1,6 +1,6 @@
 """Tests of uncertainty.gan_nets."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import gan_nets
 

@@ -42,8 +42,9 @@ import collections
 
 from absl import logging
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from datasets import input_pipeline
 from training import model_setup
 from training import runtime
@@ -148,8 +149,8 @@ def _network(model, setup, images):
   kwargs = {}
   if model.config.dropout_keep_prob is not None:
     kwargs['dropout_keep_prob'] = model.config.dropout_keep_prob
-  with tf.compat.v1.variable_scope(tf.compat.v1.get_variable_scope(),
-                                   reuse=tf.compat.v1.AUTO_REUSE):
+  with tf.variable_scope(tf.get_variable_scope(),
+                                   reuse=tf.AUTO_REUSE):
     return setup.network_fn(images, **kwargs)
 
 
@@ -182,11 +183,11 @@ def _saver(model):
   """A Saver restoring the model's variables, after checking the names."""
   config = model.config
   if config.moving_average_decay:
-    ema = tf.compat.v1.train.ExponentialMovingAverage(
+    ema = tf.train.ExponentialMovingAverage(
         config.moving_average_decay)
-    var_map = ema.variables_to_restore(tf.compat.v1.model_variables())
+    var_map = ema.variables_to_restore(tf.model_variables())
   else:
-    var_map = {v.op.name: v for v in tf.compat.v1.global_variables()}
+    var_map = {v.op.name: v for v in tf.global_variables()}
   names = tf.train.load_checkpoint(
       model.checkpoint).get_variable_to_shape_map()
   missing = sorted(n for n in var_map if n not in names)
@@ -199,12 +200,12 @@ def _saver(model):
             ', '.join(missing[:3]),
             '; it has no moving averages: drop --moving_average_decay'
             if config.moving_average_decay else ''))
-  return tf.compat.v1.train.Saver(var_map)
+  return tf.train.Saver(var_map)
 
 
 def _session(model):
   config = model.config.session_config or runtime.session_config()
-  session = tf.compat.v1.Session(config=config)
+  session = tf.Session(config=config)
   _saver(model).restore(session, model.checkpoint)
   return session
 
@@ -246,7 +247,7 @@ def predict(model, source, feature_end_points=()):
   """
   with tf.Graph().as_default():
     setup = resolve_setup(model)
-    batch = tf.compat.v1.data.make_one_shot_iterator(
+    batch = tf.data.make_one_shot_iterator(
         _dataset(model, setup, source, raw=False)).get_next()
     logits, end_points = _network(model, setup, batch['image'])
     fetches = {'logits': logits, 'label': batch['label'],
@@ -294,16 +295,16 @@ def predict_mc_dropout(model, source, num_samples, seed=0):
     raise runtime.UserError('--num_samples must be >= 1, got %d.' %
                             num_samples)
   with tf.Graph().as_default() as graph:
-    tf.compat.v1.set_random_seed(seed)
+    tf.set_random_seed(seed)
     setup = resolve_setup(model, mc_dropout=True)
-    batch = tf.compat.v1.data.make_one_shot_iterator(
+    batch = tf.data.make_one_shot_iterator(
         _dataset(model, setup, source, raw=False)).get_next()
     before = set(graph.get_operations())
     logits, _ = _network(model, setup, batch['image'])
     _check_stochastic([op for op in graph.get_operations()
                        if op not in before], model)
-    if tf.compat.v1.get_collection(
-        tf.compat.v1.GraphKeys.UPDATE_OPS):
+    if tf.get_collection(
+        tf.GraphKeys.UPDATE_OPS):
       raise RuntimeError('MC dropout built batch-norm update ops: batch norm '
                          'is not in inference mode.')
     chunks = []
@@ -346,7 +347,7 @@ def float_input_scale(setup, channels):
     reference = setup.preprocess_fn(tf.constant(probe))
     candidates = [setup.preprocess_fn(tf.constant(probe.astype(np.float32) *
                                                   scale)) for scale in scales]
-    with tf.compat.v1.Session() as session:
+    with tf.Session() as session:
       reference, candidates = session.run((reference, candidates))
   for scale, candidate in zip(scales, candidates):
     if np.allclose(candidate, reference, atol=1e-4, rtol=1e-4):
@@ -413,15 +414,15 @@ def predict_perturbed(model, source, objective, settings,
   with tf.Graph().as_default():
     setup = resolve_setup(model)
     scale = float_input_scale(setup, channels)
-    batch = tf.compat.v1.data.make_one_shot_iterator(
+    batch = tf.data.make_one_shot_iterator(
         _dataset(model, setup, source, raw=True)).get_next()
     images = batch['image']
-    params = {name: tf.compat.v1.placeholder(tf.float32, [], name=name)
+    params = {name: tf.placeholder(tf.float32, [], name=name)
               for name in tuple(objective.param_names) + ('epsilon',)}
     logits, end_points = _network(
         model, setup, _preprocess_batch(setup, images * scale))
     loss = tf.reduce_sum(objective.loss(logits, end_points, params))
-    gradient, = tf.compat.v1.gradients(loss, images)
+    gradient, = tf.gradients(loss, images)
     step = tf.sign(gradient)
     if gradient_std is not None:
       step = step / tf.constant(np.asarray(gradient_std, np.float32))

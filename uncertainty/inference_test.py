@@ -3,7 +3,7 @@ import collections
 import os
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from datasets import dataset_factory
 from nets import nets_factory
@@ -131,23 +131,23 @@ class McDropoutTest(tf.test.TestCase):
     images = np.random.RandomState(0).uniform(
         -1, 1, size=(4, 32, 32, 3)).astype(np.float32)
     with tf.Graph().as_default():
-      tf.compat.v1.set_random_seed(0)
+      tf.set_random_seed(0)
       inputs = tf.constant(images)
-      keep_prob = tf.compat.v1.placeholder_with_default(0.5, [])
+      keep_prob = tf.placeholder_with_default(0.5, [])
       outputs = {}
       for mode, mc in (('det', False), ('mc', True)):
         network_fn = nets_factory.get_network_fn(name, 5, mc_dropout=mc)
-        with tf.compat.v1.variable_scope(
-            tf.compat.v1.get_variable_scope(),
-            reuse=tf.compat.v1.AUTO_REUSE):
+        with tf.variable_scope(
+            tf.get_variable_scope(),
+            reuse=tf.AUTO_REUSE):
           outputs[mode], _ = network_fn(inputs, dropout_keep_prob=keep_prob)
-      self.assertEmpty(tf.compat.v1.get_collection(
-          tf.compat.v1.GraphKeys.UPDATE_OPS))
-      moving = [v for v in tf.compat.v1.global_variables()
+      self.assertEmpty(tf.get_collection(
+          tf.GraphKeys.UPDATE_OPS))
+      moving = [v for v in tf.global_variables()
                 if 'moving_' in v.op.name]
       self.assertNotEmpty(moving)
       with self.session() as session:
-        session.run(tf.compat.v1.global_variables_initializer())
+        session.run(tf.global_variables_initializer())
         rng = np.random.RandomState(1)
         for var in moving:   # Statistics unlike those of the batch.
           shape = var.shape.as_list()

@@ -30,8 +30,9 @@ Typical use:
   scores = outputs[0]['score']
 """
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from uncertainty import inference
 
 

@@ -1,6 +1,6 @@
 """Tests for uncertainty.mahalanobis_detector."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import mahalanobis
 from uncertainty import mahalanobis_detector

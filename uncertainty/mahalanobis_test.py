@@ -2,7 +2,7 @@
 import warnings
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import mahalanobis
 from uncertainty import metrics

@@ -85,6 +85,10 @@ OOD_CONVENTIONS = (
     'ties as 1/2; FPR@TPR counts OOD scores equal to the threshold as false '
     'positives; detection accuracy = max_t 0.5 * (TPR + TNR)')
 
+# numpy 2 renamed trapz to trapezoid (and 2.4 removed trapz); numpy 1.18,
+# pinned for TF 1.15, has only trapz.
+_trapezoid = getattr(np, 'trapezoid', None) or np.trapz
+
 # Tolerance on row sums when checking that an array holds probabilities.
 _PROB_SUM_ATOL = 1e-3
 
@@ -654,7 +658,7 @@ def ood_metrics(id_scores, ood_scores, tpr_level=0.95):
   fpr = fps / float(fps[-1])
   out_tps, out_fps = _cumulative_counts(-ood_scores, -id_scores)
   return {
-      'auroc': float(np.trapz(tpr, fpr)),
+      'auroc': float(_trapezoid(tpr, fpr)),
       'aupr_in': _average_precision(tps, fps),
       'aupr_out': _average_precision(out_tps, out_fps),
       'fpr@%gtpr' % (100.0 * tpr_level): _fpr_at_tpr(tps, fps, tpr_level),

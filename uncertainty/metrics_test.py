@@ -2,7 +2,7 @@
 import math
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import metrics
 

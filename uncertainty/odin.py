@@ -42,8 +42,9 @@ Typical use:
 import itertools
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from uncertainty import inference
 from uncertainty import metrics
 

@@ -3,7 +3,7 @@ import json
 import os
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import metrics
 from uncertainty import plots

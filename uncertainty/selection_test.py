@@ -1,6 +1,6 @@
 """Tests for uncertainty.selection."""
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
 from uncertainty import selection
 

@@ -21,8 +21,9 @@ import shutil
 import tempfile
 
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 
+import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from datasets import custom
 from datasets import dataset_utils
 from nets import nets_factory
@@ -118,24 +119,24 @@ def train_checkpoint(train_dir, model_name, images, labels, num_classes,
   image_size = image_size or images.shape[1]
   rng = np.random.RandomState(seed)
   with tf.Graph().as_default():
-    tf.compat.v1.set_random_seed(seed)
+    tf.set_random_seed(seed)
     network_fn = nets_factory.get_network_fn(model_name, num_classes,
                                              is_training=True)
     preprocess = preprocessing_factory.get_preprocessing(model_name)
-    raw = tf.compat.v1.placeholder(tf.uint8, [None] + list(images.shape[1:]))
-    targets = tf.compat.v1.placeholder(tf.int64, [None])
+    raw = tf.placeholder(tf.uint8, [None] + list(images.shape[1:]))
+    targets = tf.placeholder(tf.int64, [None])
     inputs = tf.map_fn(lambda x: preprocess(x, image_size, image_size), raw,
                        dtype=tf.float32)
     logits, _ = network_fn(inputs)
-    loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(targets, logits)
-    update_ops = tf.compat.v1.get_collection(
-        tf.compat.v1.GraphKeys.UPDATE_OPS)
+    loss = tf.losses.sparse_softmax_cross_entropy(targets, logits)
+    update_ops = tf.get_collection(
+        tf.GraphKeys.UPDATE_OPS)
     with tf.control_dependencies(update_ops):
-      train_op = tf.compat.v1.train.AdamOptimizer(learning_rate).minimize(
+      train_op = tf.train.AdamOptimizer(learning_rate).minimize(
           loss)
-    saver = tf.compat.v1.train.Saver()
-    with tf.compat.v1.Session() as session:
-      session.run(tf.compat.v1.global_variables_initializer())
+    saver = tf.train.Saver()
+    with tf.Session() as session:
+      session.run(tf.global_variables_initializer())
       for _ in range(steps):
         batch = rng.randint(len(labels), size=batch_size)
         session.run(train_op, {raw: images[batch], targets: labels[batch]})

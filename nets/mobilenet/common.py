@@ -20,7 +20,7 @@ Typical use (inside a base builder):
 import collections
 import functools
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
 # A plain convolution (+ batch norm + activation): kernel (h, w), stride and

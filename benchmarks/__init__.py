@@ -1,0 +1,4 @@
+"""Throughput benchmarks of the train and eval graphs (benchmarks.run)."""
+
+# TF 2: graph mode before any graph is built (no-op on TF 1.15).
+import tfcompat  # pylint: disable=unused-import,wrong-import-position

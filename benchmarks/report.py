@@ -1,0 +1,138 @@
+"""Ratios, the printed table and the JSON record of a benchmark run.
+
+Ratios of one model and phase ('train' or 'eval'), all from the same run:
+
+* ours/reference: our tf.data input against TF-Slim's queue-based input,
+  same network, same batch (> 1: ours is faster);
+* ours/synthetic: our input against one cached in-memory batch (1.0: the
+  input pipeline costs nothing; the compute ceiling);
+* achieved/peak: the model's float ops per second with our input
+  (training: 3 x forward float ops per image, the usual rule that the
+  backward pass costs twice the forward; eval: 1 x) over the float32 matmul
+  rate of this TensorFlow build on this machine.
+
+The two ratios are also given per CPU second of the benchmark process
+(`..._cpu`: images / process CPU seconds): on a machine shared with other
+jobs, wall-clock rates of measurements taken one after the other vary with
+the others' load, CPU-time rates much less. A ratio per CPU second says how
+much work each image costs; it ignores how well a pipeline overlaps with
+the network.
+"""
+import json
+import math
+
+TRAIN_FLOPS_FACTOR = 3  # forward + backward (2 x forward) per image.
+PHASES = ('train', 'eval')
+COLUMNS = ('model', 'phase', 'batch', 'ours img/s', 'synthetic img/s',
+           'reference img/s', 'input-only img/s', 'ours/reference',
+           'ours/synthetic', 'ours/reference (CPU s)',
+           'ours/synthetic (CPU s)', 'GFLOP/img', 'achieved GFLOP/s',
+           'achieved/peak')
+
+
+def _ratio(numerator, denominator):
+  if not numerator or not denominator:
+    return float('nan')
+  return numerator / denominator
+
+
+def phase_summary(phase, measurements, forward_flops, peak_gflops):
+  """Images/sec per pipeline, ratios and achieved float-op rate of a phase.
+
+  Args:
+    phase: 'train' or 'eval'.
+    measurements: dict pipeline -> timing.Measurement.
+    forward_flops: forward float ops per image (tf.profiler).
+    peak_gflops: the matmul peak (GFLOP/s).
+
+  Returns:
+    A JSON-ready dict.
+  """
+  rates = {name: m.images_per_sec for name, m in measurements.items()}
+  cpu_rates = {name: _ratio(m.images, m.cpu_seconds)
+               for name, m in measurements.items()}
+  flops = forward_flops * (TRAIN_FLOPS_FACTOR if phase == 'train' else 1)
+  achieved = flops * rates['ours'] / 1e9
+  synthetic = flops * rates['synthetic'] / 1e9
+  return {
+      'images_per_sec': rates,
+      'images_per_cpu_second': cpu_rates,
+      'measurements': {name: m._asdict() for name, m in measurements.items()},
+      'gflop_per_image': flops / 1e9,
+      'flops_rule': ('%d x forward float ops' % TRAIN_FLOPS_FACTOR
+                     if phase == 'train' else '1 x forward float ops'),
+      'achieved_gflops': achieved,
+      'synthetic_gflops': synthetic,
+      'ratios': {
+          'ours_over_reference': _ratio(rates['ours'], rates['reference']),
+          'ours_over_synthetic': _ratio(rates['ours'], rates['synthetic']),
+          'ours_over_reference_cpu': _ratio(cpu_rates['ours'],
+                                            cpu_rates['reference']),
+          'ours_over_synthetic_cpu': _ratio(cpu_rates['ours'],
+                                            cpu_rates['synthetic']),
+          'achieved_over_peak': _ratio(achieved, peak_gflops),
+          'synthetic_over_peak': _ratio(synthetic, peak_gflops),
+      },
+  }
+
+
+def _fmt(value, digits=1):
+  if value is None:
+    return '-'
+  if isinstance(value, float) and math.isnan(value):
+    return 'nan'
+  return '%.*f' % (digits, value)
+
+
+def table_rows(result):
+  """One table row (list of strings) per model and phase."""
+  rows = []
+  for model in result['models']:
+    for phase in PHASES:
+      summary = model[phase]
+      rates = summary['images_per_sec']
+      ratios = summary['ratios']
+      rows.append([
+          model['model_name'], phase, str(model['batch_size']),
+          _fmt(rates['ours']), _fmt(rates['synthetic']),
+          _fmt(rates['reference']), _fmt(rates.get('input_only')),
+          _fmt(ratios['ours_over_reference'], 2),
+          _fmt(ratios['ours_over_synthetic'], 2),
+          _fmt(ratios['ours_over_reference_cpu'], 2),
+          _fmt(ratios['ours_over_synthetic_cpu'], 2),
+          _fmt(summary['gflop_per_image'], 3),
+          _fmt(summary['achieved_gflops']),
+          _fmt(ratios['achieved_over_peak'], 2)])
+  return rows
+
+
+def format_table(result):
+  """The markdown table of a run, with the peak and session in a header."""
+  lines = [
+      'float32 matmul peak (%dx%d): %.1f GFLOP/s; inter_op=%d intra_op=%d; '
+      'MKL build: %s' % (result['matmul_size'], result['matmul_size'],
+                         result['matmul_peak_gflops'],
+                         result['session']['inter_op_parallelism_threads'],
+                         result['session']['intra_op_parallelism_threads'],
+                         result['mkl']['enabled']),
+      '',
+      '| ' + ' | '.join(COLUMNS) + ' |',
+      '|' + '---|' * len(COLUMNS),
+  ]
+  lines.extend('| ' + ' | '.join(row) + ' |' for row in table_rows(result))
+  return '\n'.join(lines)
+
+
+def to_json_line(result):
+  """The run record as one JSON line (NaN written as null)."""
+  return json.dumps(_nan_to_none(result), sort_keys=True, default=str)
+
+
+def _nan_to_none(value):
+  if isinstance(value, float) and math.isnan(value):
+    return None
+  if isinstance(value, dict):
+    return {k: _nan_to_none(v) for k, v in value.items()}
+  if isinstance(value, (list, tuple)):
+    return [_nan_to_none(v) for v in value]
+  return value

@@ -1,0 +1,65 @@
+"""Tests of the ratios, table and JSON of the benchmark report."""
+import json
+import math
+import os
+from unittest import mock
+
+import pytest
+
+from benchmarks import env
+from benchmarks import report
+from benchmarks import timing
+
+
+def _m(rate):
+  return timing.Measurement(rate, 10, rate * 2, 2.0, 1.0, 0.5, 3.0)
+
+
+def test_phase_summary_ratios_and_flops_rule():
+  train = report.phase_summary(
+      'train', {'ours': _m(100.), 'synthetic': _m(125.), 'reference': _m(50.),
+                'input_only': _m(1000.)}, forward_flops=2e9, peak_gflops=1e3)
+  assert train['gflop_per_image'] == 6.0
+  assert train['achieved_gflops'] == 600.0
+  assert train['ratios'] == pytest.approx({
+      'ours_over_reference': 2.0, 'ours_over_synthetic': 0.8,
+      'ours_over_reference_cpu': 2.0, 'ours_over_synthetic_cpu': 0.8,
+      'achieved_over_peak': 0.6, 'synthetic_over_peak': 0.75})
+  evaluation = report.phase_summary(
+      'eval', {'ours': _m(100.), 'synthetic': _m(100.), 'reference': _m(0.)},
+      forward_flops=2e9, peak_gflops=1e3)
+  assert evaluation['gflop_per_image'] == 2.0
+  assert math.isnan(evaluation['ratios']['ours_over_reference'])
+
+
+def test_table_and_json_line():
+  summary = report.phase_summary(
+      'train', {'ours': _m(100.), 'synthetic': _m(125.), 'reference': _m(0.)},
+      forward_flops=2e9, peak_gflops=1e3)
+  result = {
+      'matmul_size': 64, 'matmul_peak_gflops': 1e3,
+      'session': {'inter_op_parallelism_threads': 1,
+                  'intra_op_parallelism_threads': 2},
+      'mkl': {'enabled': False, 'env': {}},
+      'models': [{'model_name': 'lenet', 'batch_size': 32, 'train': summary,
+                  'eval': summary}]}
+  lines = report.format_table(result).splitlines()
+  assert lines[2].startswith('| model | phase |')
+  assert lines[4].startswith('| lenet | train | 32 | 100.0 | 125.0 |')
+  assert '| nan |' in lines[4]  # ours/reference with a zero reference.
+  parsed = json.loads(report.to_json_line(result))
+  assert parsed['models'][0]['train']['ratios']['ours_over_reference'] is None
+
+
+def test_mkl_env_only_on_mkl_builds_and_keeps_user_values():
+  with mock.patch.dict(os.environ, {'KMP_BLOCKTIME': '0'}):
+    os.environ.pop('KMP_AFFINITY', None)
+    os.environ.pop('OMP_NUM_THREADS', None)
+    assert env.apply_mkl_env(2, enabled=False) == {'enabled': False,
+                                                   'env': {}}
+    assert 'KMP_AFFINITY' not in os.environ
+    assert env.apply_mkl_env(2, enabled=True) == {
+        'enabled': True,
+        'env': {'KMP_BLOCKTIME': '0', 'KMP_AFFINITY': env.KMP_AFFINITY,
+                'OMP_NUM_THREADS': '2'}}
+    assert os.environ['OMP_NUM_THREADS'] == '2'

@@ -1,0 +1,210 @@
+"""Distributed (1 ps + 2 workers on loopback ports) and multi-clone training.
+
+Every process is a real `train_image_classifier.py` started as a user would,
+on the bundled digits with LeNet. The tests check that both workers advance
+one shared global step, that only the chief writes the run, that the chief's
+checkpoint evaluates with the eval binary, that synchronous training
+fine-tunes from a checkpoint (PITFALLS 14), and that every process, the ps
+included, exits by itself.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+import tensorflow.compat.v1 as tf
+
+from tests import e2e_util
+
+pytestmark = pytest.mark.slow
+
+PROCESS_TIMEOUT = 150
+_STEP_RE = re.compile(r'\] step (\d+): loss')
+_FINAL_RE = re.compile(r'Worker task (\d) finished at global step (\d+)')
+
+
+@pytest.fixture(scope='module')
+def digits_dir(tmp_path_factory):
+  dataset_dir = str(tmp_path_factory.mktemp('digits') / 'data')
+  e2e_util.run_binary('download_and_convert_data.py', {
+      'dataset_name': 'digits', 'dataset_dir': dataset_dir})
+  return dataset_dir
+
+
+def _free_ports(count):
+  """Ports the OS reports free (bound then released)."""
+  sockets = []
+  for _ in range(count):
+    sock = socket.socket()
+    sock.bind(('localhost', 0))
+    sockets.append(sock)
+  ports = [s.getsockname()[1] for s in sockets]
+  for sock in sockets:
+    sock.close()
+  return ports
+
+
+def _argv(flags):
+  argv = [sys.executable, os.path.join(e2e_util.REPO,
+                                       'train_image_classifier.py')]
+  for name, value in flags.items():
+    if value is True:
+      argv.append('--%s' % name)
+    elif value is not None:
+      argv.append('--%s=%s' % (name, value))
+  return argv
+
+
+class Cluster(object):
+  """1 ps + 2 worker processes; kills what is left on teardown."""
+
+  def __init__(self, log_dir):
+    self.log_dir = log_dir
+    self.procs = {}
+
+  def start(self, name, flags):
+    log = open(os.path.join(self.log_dir, name + '.log'), 'w')
+    env = dict(os.environ, PYTHONPATH=e2e_util.REPO, CUDA_VISIBLE_DEVICES='')
+    self.procs[name] = (subprocess.Popen(
+        _argv(flags), cwd=e2e_util.REPO, env=env, stdout=log,
+        stderr=subprocess.STDOUT), log)
+
+  def wait_all(self):
+    """{name: exit code}; a process still running after the timeout fails."""
+    codes = {}
+    for name, (proc, _) in self.procs.items():
+      try:
+        codes[name] = proc.wait(timeout=PROCESS_TIMEOUT)
+      except subprocess.TimeoutExpired:
+        codes[name] = 'hung'
+    return codes
+
+  def log(self, name):
+    with open(os.path.join(self.log_dir, name + '.log')) as f:
+      return f.read()
+
+  def kill_all(self):
+    for proc, log in self.procs.values():
+      if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+      log.close()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+  running = Cluster(str(tmp_path))
+  yield running
+  running.kill_all()
+
+
+def _run_cluster(cluster, digits_dir, train_dir, steps, **extra):
+  ps_port, worker0_port, worker1_port = _free_ports(3)
+  common = {'ps_hosts': 'localhost:%d' % ps_port,
+            'worker_hosts': 'localhost:%d,localhost:%d' % (worker0_port,
+                                                           worker1_port),
+            'train_dir': train_dir, 'dataset_name': 'digits',
+            'dataset_split_name': 'train', 'dataset_dir': digits_dir,
+            'model_name': 'lenet', 'batch_size': 16, 'optimizer': 'sgd',
+            'learning_rate': 0.01, 'weight_decay': 0.0,
+            'max_number_of_steps': steps, 'log_every_n_steps': 1,
+            'num_readers': 1, 'num_preprocessing_threads': 1}
+  common.update(extra)
+  cluster.start('ps0', dict(common, job_name='ps', task=0))
+  cluster.start('worker0', dict(common, job_name='worker', task=0))
+  cluster.start('worker1', dict(common, job_name='worker', task=1))
+  codes = cluster.wait_all()
+  logs = {name: cluster.log(name) for name in ('ps0', 'worker0', 'worker1')}
+  assert codes == {'ps0': 0, 'worker0': 0, 'worker1': 0}, (
+      codes, {n: l[-3000:] for n, l in logs.items()})
+  return logs
+
+
+def _steps(log):
+  return [int(s) for s in _STEP_RE.findall(log)]
+
+
+def _final_step(log, task):
+  finals = dict(_FINAL_RE.findall(log))
+  return int(finals[str(task)])
+
+
+def test_async_cluster_trains_one_global_step_and_exits(
+    cluster, digits_dir, tmp_path):
+  train_dir = str(tmp_path / 'train')
+  steps = 40
+  logs = _run_cluster(cluster, digits_dir, train_dir, steps)
+  steps0, steps1 = _steps(logs['worker0']), _steps(logs['worker1'])
+  # Both workers ran, on one shared global step: together they took about
+  # `steps` steps, each logging the global step it reached.
+  assert len(steps0) >= 5 and len(steps1) >= 5, (steps0, steps1)
+  assert len(steps0) + len(steps1) >= steps
+  assert steps in set(steps0) | set(steps1) or max(steps0 + steps1) > steps
+  assert _final_step(logs['worker0'], 0) >= steps
+  assert _final_step(logs['worker1'], 1) >= steps
+  assert 'All workers are done; parameter server task 0 exits' in logs['ps0']
+  assert 'waits for the chief' in logs['worker1']
+  assert 'global batch = 16 x 1 clones x 2 replicas = 32' in logs['worker0']
+  # Only the chief writes the run.
+  latest = tf.train.latest_checkpoint(train_dir)
+  assert latest and int(latest.rsplit('-', 1)[1]) >= steps
+  assert os.path.exists(os.path.join(train_dir, 'flags.json'))
+  record = e2e_util.read_json(os.path.join(train_dir, 'flags.json'))
+  assert record['resolved']['global_batch_size'] == 32
+  assert record['flags']['num_ps_tasks'] == 1
+  # The chief's checkpoint restores in the eval binary.
+  eval_dir = str(tmp_path / 'eval')
+  e2e_util.run_binary('eval_image_classifier.py', {
+      'checkpoint_path': train_dir, 'eval_dir': eval_dir,
+      'dataset_name': 'digits', 'dataset_split_name': 'test',
+      'dataset_dir': digits_dir, 'model_name': 'lenet'})
+  metrics = e2e_util.read_json(os.path.join(eval_dir, 'metrics.json'))
+  assert metrics['num_examples'] == 300
+  assert metrics['step'] == int(latest.rsplit('-', 1)[1])
+
+
+def test_sync_cluster_fine_tunes_and_every_process_exits(
+    cluster, digits_dir, tmp_path):
+  source = str(tmp_path / 'source')
+  e2e_util.run_binary('train_image_classifier.py', {
+      'train_dir': source, 'dataset_name': 'digits',
+      'dataset_dir': digits_dir, 'model_name': 'lenet', 'batch_size': 16,
+      'optimizer': 'sgd', 'max_number_of_steps': 5})
+  train_dir = str(tmp_path / 'train')
+  steps = 20
+  logs = _run_cluster(cluster, digits_dir, train_dir, steps,
+                      sync_replicas=True, replicas_to_aggregate=2,
+                      checkpoint_path=source,
+                      checkpoint_exclude_scopes='LeNet/fc4')
+  # Only the chief restores the pretrained weights (PITFALLS 14).
+  assert 'Fine-tuning from' in logs['worker0']
+  assert 'Fine-tuning from' not in logs['worker1']
+  # Synchronous: the global step advances once per aggregated update, and
+  # both workers stop at the limit.
+  assert _final_step(logs['worker0'], 0) == steps
+  assert _final_step(logs['worker1'], 1) == steps
+  latest = tf.train.latest_checkpoint(train_dir)
+  assert latest.endswith('model.ckpt-%d' % steps)
+  assert 'LeNet/conv1/weights' in tf.train.load_checkpoint(
+      latest).get_variable_to_shape_map()
+
+
+def test_two_clones_on_cpu_train_with_the_global_batch(digits_dir, tmp_path):
+  train_dir = str(tmp_path / 'clones')
+  proc = e2e_util.run_binary('train_image_classifier.py', {
+      'train_dir': train_dir, 'dataset_name': 'digits',
+      'dataset_dir': digits_dir, 'model_name': 'lenet', 'batch_size': 8,
+      'optimizer': 'sgd', 'max_number_of_steps': 10, 'num_clones': 2,
+      'clone_on_cpu': True, 'log_every_n_steps': 5})
+  assert ('batch_size 8 is per clone: global batch = 8 x 2 clones x 1 '
+          'replicas = 16' in proc.stderr)
+  assert tf.train.latest_checkpoint(train_dir).endswith('model.ckpt-10')
+  record = e2e_util.read_json(os.path.join(train_dir, 'flags.json'))
+  assert record['resolved']['global_batch_size'] == 16
+  # One set of variables shared by both clones.
+  names = tf.train.load_checkpoint(
+      tf.train.latest_checkpoint(train_dir)).get_variable_to_shape_map()
+  assert not any(n.startswith('clone_') for n in names), sorted(names)
