@@ -18,6 +18,7 @@ from absl import flags
 
 from training import common_flags
 from training import model_setup
+from training import precision
 from training import runtime
 from training import train_lib
 
@@ -78,6 +79,8 @@ flags.DEFINE_float('batch_norm_decay', None,
                    'model\'s default. Lower it (e.g. 0.9) for short runs, '
                    'whose moving statistics would otherwise lag.')
 flags.DEFINE_integer('seed', None, 'Graph-level random seed (None: random).')
+flags.DEFINE_enum('precision', precision.FLOAT32, precision.PRECISIONS,
+                  precision.PRECISION_HELP)
 # Schedule.
 flags.DEFINE_integer('max_number_of_steps', None,
                      'Global step to stop at; None: train forever.')

@@ -179,8 +179,9 @@ def measure_interleaved(build_fns, config, warmup_steps, timed_steps,
   return measured
 
 
-def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3):
-  """Float32 GFLOP/s of a size x size matmul in this TensorFlow build.
+def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3,
+                       dtype=tf.float32):
+  """GFLOP/s of a size x size matmul in this TensorFlow build.
 
   Each step multiplies two variables and sums the product (2 * size^3
   float ops; the sum's size^2 are ignored).
@@ -190,6 +191,8 @@ def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3):
     size: the matrix size.
     seconds: time budget of the timed runs.
     min_runs: at least this many timed runs.
+    dtype: of the matrices (float32; tf.bfloat16 for the mixed-precision
+      benchmark).
 
   Returns:
     (gflops, runs): the best of the per-run rates, and the number of runs.
@@ -197,9 +200,9 @@ def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3):
   graph = tf.Graph()
   with graph.as_default():
     rng = np.random.RandomState(0)
-    a = tf.Variable(rng.standard_normal((size, size)).astype(np.float32))
-    b = tf.Variable(rng.standard_normal((size, size)).astype(np.float32))
-    product = tf.reduce_sum(tf.matmul(a, b))
+    a, b = (tf.Variable(tf.cast(rng.standard_normal((size, size)).astype(
+        np.float32), dtype)) for _ in range(2))
+    product = tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32))
     init = tf.global_variables_initializer()
   rates = []
   with tf.Session(graph=graph, config=config) as session:

@@ -180,8 +180,7 @@ def make_metadata(config, input_type='float', batch_size=None,
 
 def _quantize_eval_graph():
   """Rewrites the default graph for quantized inference (needs tf.contrib)."""
-  from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
-  quantize.create_eval_graph()
+  runtime.contrib_quantize().create_eval_graph()
 
 
 def build_inference_graph(config, batch_size=None, input_type='float',

@@ -24,6 +24,26 @@ from nets import net_utils
 _LRN = dict(depth_radius=4, bias=1.0, alpha=0.001 / 9.0, beta=0.75)
 
 
+def _lrn(net, name):
+  """Local response normalization, in float32 whatever `net`'s dtype.
+
+  TensorFlow has LRN kernels for float32 and float16 only, so under
+  bfloat16 mixed precision (training/precision.py) it runs on a float32
+  cast and its result is cast back.
+
+  Args:
+    net: the activations.
+    name: name of the LRN op.
+
+  Returns:
+    The normalized activations, in `net`'s dtype.
+  """
+  if net.dtype.base_dtype == tf.float32:
+    return tf.nn.lrn(net, name=name, **_LRN)
+  return tf.cast(tf.nn.lrn(tf.cast(net, tf.float32), name=name, **_LRN),
+                 net.dtype)
+
+
 def cifarnet(images, num_classes=10, is_training=False, dropout_keep_prob=0.5,
              prediction_fn=slim.softmax, scope='CifarNet'):
   """Builds CifarNet.
@@ -55,9 +75,9 @@ def cifarnet(images, num_classes=10, is_training=False, dropout_keep_prob=0.5,
                                               scope='conv1')
       net = end_points['pool1'] = slim.max_pool2d(net, [2, 2], 2,
                                                   scope='pool1')
-      net = end_points['norm1'] = tf.nn.lrn(net, name='norm1', **_LRN)
+      net = end_points['norm1'] = _lrn(net, 'norm1')
       net = end_points['conv2'] = slim.conv2d(net, 64, [5, 5], scope='conv2')
-      net = end_points['norm2'] = tf.nn.lrn(net, name='norm2', **_LRN)
+      net = end_points['norm2'] = _lrn(net, 'norm2')
       net = end_points['pool2'] = slim.max_pool2d(net, [2, 2], 2,
                                                   scope='pool2')
       net = end_points['Flatten'] = slim.flatten(net)

@@ -39,6 +39,17 @@ def run_binary(script, flags, timeout=900, check=True):
   return proc
 
 
+def lenet_digits_flags(train_dir, dataset_dir, steps, **extra):
+  """Train-binary flags of a small LeNet run on the converted digits."""
+  flags = {'train_dir': train_dir, 'dataset_name': 'digits',
+           'dataset_split_name': 'train', 'dataset_dir': dataset_dir,
+           'model_name': 'lenet', 'batch_size': 16, 'optimizer': 'sgd',
+           'learning_rate': 0.01, 'weight_decay': 0.0,
+           'max_number_of_steps': steps}
+  flags.update(extra)
+  return flags
+
+
 def read_json(path):
   with open(path) as f:
     return json.load(f)

@@ -26,14 +26,6 @@ _STEP_RE = re.compile(r'\] step (\d+): loss')
 _FINAL_RE = re.compile(r'Worker task (\d) finished at global step (\d+)')
 
 
-@pytest.fixture(scope='module')
-def digits_dir(tmp_path_factory):
-  dataset_dir = str(tmp_path_factory.mktemp('digits') / 'data')
-  e2e_util.run_binary('download_and_convert_data.py', {
-      'dataset_name': 'digits', 'dataset_dir': dataset_dir})
-  return dataset_dir
-
-
 def _free_ports(count):
   """Ports the OS reports free (bound then released)."""
   sockets = []
@@ -103,15 +95,10 @@ def cluster(tmp_path):
 
 def _run_cluster(cluster, digits_dir, train_dir, steps, **extra):
   ps_port, worker0_port, worker1_port = _free_ports(3)
-  common = {'ps_hosts': 'localhost:%d' % ps_port,
-            'worker_hosts': 'localhost:%d,localhost:%d' % (worker0_port,
-                                                           worker1_port),
-            'train_dir': train_dir, 'dataset_name': 'digits',
-            'dataset_split_name': 'train', 'dataset_dir': digits_dir,
-            'model_name': 'lenet', 'batch_size': 16, 'optimizer': 'sgd',
-            'learning_rate': 0.01, 'weight_decay': 0.0,
-            'max_number_of_steps': steps, 'log_every_n_steps': 1,
-            'num_readers': 1, 'num_preprocessing_threads': 1}
+  common = e2e_util.lenet_digits_flags(
+      train_dir, digits_dir, steps, ps_hosts='localhost:%d' % ps_port,
+      worker_hosts='localhost:%d,localhost:%d' % (worker0_port, worker1_port),
+      log_every_n_steps=1, num_readers=1, num_preprocessing_threads=1)
   common.update(extra)
   cluster.start('ps0', dict(common, job_name='ps', task=0))
   cluster.start('worker0', dict(common, job_name='worker', task=0))

@@ -14,20 +14,9 @@ from tests import e2e_util
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope='module')
-def digits_dir(tmp_path_factory):
-  dataset_dir = str(tmp_path_factory.mktemp('digits') / 'data')
-  e2e_util.run_binary('download_and_convert_data.py', {
-      'dataset_name': 'digits', 'dataset_dir': dataset_dir})
-  return dataset_dir
-
-
 def _train(train_dir, dataset_dir, steps, **extra):
-  flags = {'train_dir': train_dir, 'dataset_name': 'digits',
-           'dataset_split_name': 'train', 'dataset_dir': dataset_dir,
-           'model_name': 'lenet', 'batch_size': 16, 'optimizer': 'sgd',
-           'learning_rate': 0.01, 'weight_decay': 0.0,
-           'max_number_of_steps': steps, 'log_every_n_steps': 5}
+  flags = e2e_util.lenet_digits_flags(train_dir, dataset_dir, steps,
+                                      log_every_n_steps=5)
   flags.update(extra)
   return e2e_util.run_binary('train_image_classifier.py', flags)
 

@@ -115,8 +115,7 @@ def evaluate_checkpoint(params, checkpoint):
     ece_ops = _ece_ops(params, batch['label'], logits)
     tf.train.get_or_create_global_step()
     if params['quantize']:
-      from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
-      quantize.create_eval_graph()
+      runtime.contrib_quantize().create_eval_graph()
     saver = tf.train.Saver(
         _restore_plan(params['moving_average_decay'], checkpoint).var_list)
     accumulator = metrics.TopKAccumulator(

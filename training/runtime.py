@@ -41,6 +41,28 @@ def check_versions(tf_version=None):
         '`make setup-tf2`).' % tf_version)
 
 
+def contrib_quantize():
+  """`tf.contrib.quantize` (the quantization rewrites), imported on demand.
+
+  Only `--quantize_delay`/`--quantize` need tf.contrib, so every other path
+  imports without it (PITFALLS, TF 2 migration item 2).
+
+  Returns:
+    The tensorflow.contrib.quantize module.
+
+  Raises:
+    UserError: tf.contrib is not there (TensorFlow 2.x).
+  """
+  try:
+    from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
+  except ImportError:
+    raise UserError(
+        'Quantization (--quantize_delay / --quantize) uses tf.contrib.quantize, '
+        'which TensorFlow %s does not have; run it on the TF 1.15 stack '
+        '(`make setup`).' % tf.VERSION)
+  return quantize
+
+
 def quiet_tensorflow():
   """Keeps TensorFlow's deprecation warnings out of the normal logs."""
   tf.logging.set_verbosity(tf.logging.ERROR)

@@ -34,6 +34,7 @@ from deployment import cluster
 from deployment import model_deploy
 from training import model_setup
 from training import optimizers
+from training import precision
 from training import restore
 from training import runtime
 from training import validation
@@ -63,8 +64,7 @@ def _add_losses(logits, end_points, labels, num_classes, label_smoothing):
 
 def _quantize_training_graph(quantize_delay):
   """Rewrites the graph for quantization-aware training (needs tf.contrib)."""
-  from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
-  quantize.create_training_graph(quant_delay=quantize_delay)
+  runtime.contrib_quantize().create_training_graph(quant_delay=quantize_delay)
 
 
 def _moving_averages(params, global_step):
@@ -227,7 +227,10 @@ def build_train_op(params, setup, iterator, deploy_config, global_step):
   """
   def clone_fn():
     batch = iterator.get_next()
-    logits, end_points = setup.network_fn(batch['image'])
+    with precision.mixed_precision_scope(
+        params.get('precision', precision.FLOAT32)) as mixed:
+      logits, end_points = setup.network_fn(mixed.cast_inputs(batch['image']))
+    logits, end_points = mixed.cast_outputs(logits, end_points)  # float32 loss
     _add_losses(logits, end_points, batch['label'], setup.num_classes,
                 params['label_smoothing'])
     return end_points
@@ -287,6 +290,7 @@ def train(params):
       what to do.
   """
   runtime.check_versions()
+  precision.check_precision(params.get('precision', precision.FLOAT32))
   cluster_config = cluster.resolve_params(params)
   if cluster_config is None:
     _train(params, None, None)
