@@ -11,11 +11,27 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REQS="${1:-$ROOT/requirements.txt}"
+# Prints requirement file $1 with its `-r file` includes inlined.
+expand_requirements() {
+  local line
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    if [[ "$line" =~ ^-r[[:space:]]+(.+)$ ]]; then
+      expand_requirements "$(dirname "$1")/${BASH_REMATCH[1]}"
+    else
+      echo "$line"
+    fi
+  done < "$1"
+}
+
 if [[ "${INTEL_TF:-0}" == "1" ]]; then
   VENV="${VENV:-$ROOT/.venv-intel}"
   mkdir -p "$VENV"
-  INTEL_REQS="$VENV/requirements-intel.txt"
-  sed 's/^tensorflow==1\.15\.5$/intel-tensorflow==1.15.2/' "$REQS" > "$INTEL_REQS"
+  # Named after the source file, so the test pins get their own stamp.
+  INTEL_REQS="$VENV/intel-$(basename "$REQS")"
+  # Includes inlined: requirements-test.txt pulls in requirements.txt,
+  # whose tensorflow pin is the one to replace.
+  expand_requirements "$REQS" \
+    | sed 's/^tensorflow==1\.15\.5$/intel-tensorflow==1.15.2/' > "$INTEL_REQS"
   REQS="$INTEL_REQS"
 else
   VENV="${VENV:-$ROOT/.venv}"
