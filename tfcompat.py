@@ -33,7 +33,12 @@ def _enable_graph_mode():
   # Unconditional on TF 2: inside a `tf.Graph().as_default()` block
   # executing_eagerly() is False although eager (v2) behaviour is still on.
   if IS_TF2:
-    tf.disable_v2_behavior()
+    # pylint: disable=g-import-not-at-top,g-direct-tensorflow-import
+    from tensorflow.python.util import deprecation
+    # Its "disable_resource_variables is deprecated" notice would open every
+    # binary's output, --help included (PITFALLS 9: no unactionable noise).
+    with deprecation.silence():
+      tf.disable_v2_behavior()
 
 
 def _restore_control_flow_ops():
