@@ -22,7 +22,6 @@ Typical use:
   .venv-tf2/bin/python -m benchmarks.precision --model_name=resnet_v1_50 \
       --train_image_size=128
 """
-import json
 import os
 import shutil
 import sys
@@ -36,7 +35,6 @@ import tensorflow.compat.v1 as tf
 from benchmarks import graphs
 from benchmarks import run as bench_run
 from benchmarks import timing
-from training import model_setup
 from training import precision
 from training import runtime
 
@@ -139,17 +137,9 @@ def format_table(result):
 
 def main(unused_argv):
   """Runs the comparison of the flags; prints the table and the JSON line."""
-  params = model_setup.apply_model_config(FLAGS.flag_values_dict())
-  params['batch_size_given'] = FLAGS['batch_size'].present
+  params = bench_run.params_from_flags()
   result = run(params)
-  print(format_table(result))
-  line = json.dumps(result, sort_keys=True)
-  if params['json_out']:
-    tf.gfile.MakeDirs(os.path.dirname(params['json_out']) or '.')
-    with tf.gfile.GFile(params['json_out'], 'w') as f:
-      f.write(line + '\n')
-  print(line)
-  sys.stdout.flush()
+  bench_run.print_result(format_table(result), result, params['json_out'])
 
 
 if __name__ == '__main__':

@@ -284,19 +284,30 @@ def run(params):
   }
 
 
-def main(unused_argv):
-  """Runs the benchmark of the flags; prints the table and the JSON line."""
+def params_from_flags():
+  """The flag values as a benchmark's params (model config applied)."""
   params = model_setup.apply_model_config(FLAGS.flag_values_dict())
   params['batch_size_given'] = FLAGS['batch_size'].present
-  result = run(params)
-  print(report.format_table(result))
+  return params
+
+
+def print_result(table, result, json_out):
+  """Prints `table` and `result` as one JSON line, also written to json_out."""
+  print(table)
   line = report.to_json_line(result)
-  if params['json_out']:
-    tf.gfile.MakeDirs(os.path.dirname(params['json_out']) or '.')
-    with tf.gfile.GFile(params['json_out'], 'w') as f:
+  if json_out:
+    tf.gfile.MakeDirs(os.path.dirname(json_out) or '.')
+    with tf.gfile.GFile(json_out, 'w') as f:
       f.write(line + '\n')
   print(line)
   sys.stdout.flush()
+
+
+def main(unused_argv):
+  """Runs the benchmark of the flags; prints the table and the JSON line."""
+  params = params_from_flags()
+  result = run(params)
+  print_result(report.format_table(result), result, params['json_out'])
 
 
 if __name__ == '__main__':
