@@ -19,6 +19,11 @@ one). Every process runs the same command line with its own job and task:
     (`tf.train.replica_device_setter`) and train through
     `server.target`; worker task 0 is the chief, which initialises or
     restores the model and alone writes checkpoints and summaries.
+
+Every session a process opens is limited to the ps tasks and itself
+(`device_filters`): without that, TensorFlow's master waits for *all* tasks
+of the cluster when it creates a session, so a worker that opens a session
+after a peer has finished and exited would wait forever.
 """
 import collections
 import json
@@ -124,8 +129,23 @@ def resolve_params(params, environ=None):
                  environ.get('TF_CONFIG'))
 
 
+def device_filters(config):
+  """The devices a session of this task may use: the ps tasks and itself.
+
+  Args:
+    config: a ClusterConfig.
+
+  Returns:
+    A list of device-filter strings for tf.ConfigProto.device_filters.
+  """
+  if config.job_name == PS_JOB:
+    return ['/job:%s/task:%d' % (PS_JOB, config.task_index)]
+  return ['/job:%s' % PS_JOB,
+          '/job:%s/task:%d' % (WORKER_JOB, config.task_index)]
+
+
 def apply_to_params(params, config):
-  """Sets num_ps_tasks, worker_replicas, task and master from the cluster.
+  """Sets num_ps_tasks, worker_replicas, task and device_filters.
 
   Args:
     params: dict of flag values.
@@ -155,7 +175,8 @@ def apply_to_params(params, config):
     logging.info('Ignoring --master=%s: the cluster flags define the master.',
                  params['master'])
   return dict(params, num_ps_tasks=num_ps, worker_replicas=num_workers,
-              task=config.task_index if config.job_name == WORKER_JOB else 0)
+              task=config.task_index if config.job_name == WORKER_JOB else 0,
+              device_filters=device_filters(config))
 
 
 def start_server(config, session_config=None):
@@ -297,19 +318,20 @@ def signal_done(target, ops, session_config=None):
   logging.info('Told the cluster that this worker is done.')
 
 
-def run_ps(server, config):
+def run_ps(server, config, session_config=None):
   """Serves the variables until every worker has signalled that it is done.
 
   Args:
     server: this ps task's tf.train.Server.
     config: a ClusterConfig with job_name 'ps'.
+    session_config: a ConfigProto, with `device_filters(config)`.
   """
   num_workers = len(config.spec[WORKER_JOB])
   with tf.Graph().as_default():
     dequeue = _done_queue(config.task_index, num_workers).dequeue()
     logging.info('Parameter server task %d serving; it exits when all %d '
                  'workers are done.', config.task_index, num_workers)
-    with tf.Session(server.target) as session:
+    with tf.Session(server.target, config=session_config) as session:
       for done in range(1, num_workers + 1):
         worker = session.run(dequeue)
         logging.info('Worker task %d is done (%d of %d).', worker, done,

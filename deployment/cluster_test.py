@@ -1,6 +1,8 @@
 """Tests for deployment.cluster (the cluster description; the processes are
 tested end to end in tests/test_distributed_end_to_end.py)."""
 import json
+import socket
+import threading
 
 import tensorflow.compat.v1 as tf
 
@@ -55,6 +57,10 @@ class ApplyToParamsTest(tf.test.TestCase):
     params = cluster.apply_to_params(self.PARAMS, config)
     self.assertEqual((params['num_ps_tasks'], params['worker_replicas'],
                       params['task']), (2, 3, 2))
+    self.assertEqual(params['device_filters'], ['/job:ps', '/job:worker/task:2'])
+    ps = cluster.apply_to_params(self.PARAMS, cluster.resolve(
+        'p:1,p:2', 'w:1,w:2,w:3', 'ps', 1))
+    self.assertEqual(ps['device_filters'], ['/job:ps/task:1'])
 
   def test_contradicting_counts_fail(self):
     config = cluster.resolve('p:1', 'w:1,w:2', 'worker', 0)
@@ -65,6 +71,49 @@ class ApplyToParamsTest(tf.test.TestCase):
     with self.assertRaisesRegex(ValueError, 'wait forever'):
       cluster.apply_to_params(dict(self.PARAMS, sync_replicas=True,
                                    replicas_to_aggregate=3), config)
+
+
+def _free_ports(count):
+  sockets = [socket.socket() for _ in range(count)]
+  for sock in sockets:
+    sock.bind(('localhost', 0))
+  ports = [sock.getsockname()[1] for sock in sockets]
+  for sock in sockets:
+    sock.close()
+  return ports
+
+
+class DeviceFiltersTest(tf.test.TestCase):
+
+  def test_a_session_opens_after_a_peer_worker_has_exited(self):
+    # Worker task 1 is never started, as if it had finished and exited.
+    # Without device filters TensorFlow's master waits for it forever when
+    # worker task 0 creates a session (the chief's last checkpoint and done
+    # signal hung like that).
+    ps_port, worker0_port, worker1_port = _free_ports(3)
+    config = cluster.resolve(
+        'localhost:%d' % ps_port,
+        'localhost:%d,localhost:%d' % (worker0_port, worker1_port),
+        'worker', 0)
+    session_config = tf.ConfigProto(
+        device_filters=cluster.device_filters(config))
+    spec = tf.train.ClusterSpec(config.spec)
+    tf.train.Server(spec, job_name='ps', task_index=0)
+    worker = tf.train.Server(spec, job_name='worker', task_index=0)
+    result = []
+
+    def run_on_the_ps():
+      with tf.Graph().as_default():
+        with tf.device('/job:ps/task:0'):
+          total = tf.add(tf.constant(2), tf.constant(3))
+        with tf.Session(worker.target, config=session_config) as session:
+          result.append(session.run(total))
+
+    thread = threading.Thread(target=run_on_the_ps)
+    thread.daemon = True  # A hung session must not keep pytest alive.
+    thread.start()
+    thread.join(60)
+    self.assertEqual(result, [5], 'the session waited for the absent worker')
 
 
 if __name__ == '__main__':

@@ -105,8 +105,10 @@ def _run_cluster(cluster, digits_dir, train_dir, steps, **extra):
   cluster.start('worker1', dict(common, job_name='worker', task=1))
   codes = cluster.wait_all()
   logs = {name: cluster.log(name) for name in ('ps0', 'worker0', 'worker1')}
-  assert codes == {'ps0': 0, 'worker0': 0, 'worker1': 0}, (
-      codes, {n: l[-3000:] for n, l in logs.items()})
+  assert codes == {'ps0': 0, 'worker0': 0, 'worker1': 0}, '%s\n%s' % (
+      codes, '\n'.join('--- %s (last lines):\n%s' % (
+          name, '\n'.join(log.splitlines()[-12:]))
+                       for name, log in logs.items()))
   return logs
 
 

@@ -298,16 +298,20 @@ def train(params):
   params = cluster.apply_to_params(params, cluster_config)
   server = cluster.start_server(cluster_config, _session_config(params))
   if cluster_config.job_name == cluster.PS_JOB:
-    cluster.run_ps(server, cluster_config)
+    cluster.run_ps(server, cluster_config, _session_config(params))
     return
   _train(dict(params, master=server.target), cluster_config, server)
 
 
 def _session_config(params):
-  return runtime.session_config(
+  """The ConfigProto of every session; in a cluster, filtered to the ps
+  tasks and this task (deployment/cluster.py says why)."""
+  config = runtime.session_config(
       params['gpu_allow_growth'], params['gpu_memory_fraction'],
       params['inter_op_parallelism_threads'],
       params['intra_op_parallelism_threads'])
+  config.device_filters.extend(params.get('device_filters') or [])
+  return config
 
 
 def _train(params, cluster_config, server):
