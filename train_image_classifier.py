@@ -49,6 +49,11 @@ flags.DEFINE_string('job_name', None,
 flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.')
 flags.DEFINE_integer('num_preprocessing_threads', 4,
                      'Threads decoding and preprocessing images.')
+flags.DEFINE_boolean('cache_dataset', False,
+                     'Keep the decoded training images in memory after the '
+                     'first epoch and shuffle the whole split every epoch: '
+                     'faster for small datasets that fit in RAM (MNIST, '
+                     'CIFAR), never for ImageNet.')
 flags.DEFINE_string('dataset_name', 'imagenet', 'The dataset to train on.')
 flags.DEFINE_string('dataset_split_name', 'train', 'The split to train on.')
 flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')

@@ -27,7 +27,6 @@ import collections
 import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
-from datasets import input_pipeline
 from deployment import model_deploy
 from training import model_setup
 from training import train_lib
@@ -92,15 +91,6 @@ def eval_setup(params, dataset):
       use_grayscale=params['use_grayscale'])
 
 
-def ours_train_dataset(params, dataset, setup):
-  """The training tf.data pipeline exactly as train_lib.train builds it."""
-  return input_pipeline.make_dataset(
-      dataset, setup.preprocess_fn, params['batch_size'], is_training=True,
-      num_readers=params['num_readers'],
-      num_preprocessing_threads=params['num_preprocessing_threads'],
-      labels_offset=params['labels_offset'], seed=params['seed'])
-
-
 def reference_batch(params, dataset, setup, is_training, num_epochs=None,
                     allow_smaller_final_batch=False):
   """TF-Slim's queue-based batch: (images, labels) tensors.
@@ -145,7 +135,7 @@ def _train_iterator(params, dataset, setup, pipeline, config):
     images, labels = reference_batch(params, dataset, setup, True)
     return _QueueIterator(slim.prefetch_queue.prefetch_queue(
         [images, labels], capacity=2 * config.num_clones))
-  data = ours_train_dataset(params, dataset, setup)
+  data = train_lib.train_dataset(params, dataset, setup)
   if pipeline == 'synthetic':
     data = data.take(1).cache().repeat()
   return tf.data.make_one_shot_iterator(data)
@@ -187,7 +177,7 @@ def build_input_only(params, dataset):
       tf.set_random_seed(params['seed'])
     setup = train_setup(params, dataset)
     batch = tf.data.make_one_shot_iterator(
-        ours_train_dataset(params, dataset, setup)).get_next()
+        train_lib.train_dataset(params, dataset, setup)).get_next()
     # Fetch a scalar so the step does not copy the batch to Python.
     fetch = {'sum': tf.reduce_sum(batch['image']), 'label': batch['label']}
   return BenchGraph(graph, fetch, None, False)

@@ -11,7 +11,11 @@ Training (`is_training=True`): the shard files are shuffled and read
 interleaved (`cycle_length=num_readers`, in parallel), examples go through a
 shuffle buffer, the whole repeats `num_epochs` times (None: forever), and
 preprocessing runs in `num_preprocessing_threads` parallel calls; batches
-are full (`drop_remainder=True`) and prefetched.
+are full (`drop_remainder=True`) and prefetched. With `cache=True` the
+decoded images of the first pass are kept in memory (`Dataset.cache`), and
+each later epoch reshuffles them and runs only the (random) preprocessing:
+for datasets that fit in RAM (decoded MNIST is 47 MB, CIFAR-10 150 MB), where
+reading, parsing and decoding otherwise cost more than a small network.
 
 Evaluation (`is_training=False`): files are read one after the other in
 sorted order, so every example of the split comes exactly once, in a fixed
@@ -266,7 +270,8 @@ def _records(files, is_training, num_readers, shuffle_buffer_size, seed,
 
 def make_dataset(dataset, preprocess_fn, batch_size, is_training,
                  num_readers=4, num_preprocessing_threads=4, labels_offset=0,
-                 shuffle_buffer_size=None, seed=None, num_epochs=None):
+                 shuffle_buffer_size=None, seed=None, num_epochs=None,
+                 cache=False):
   """Builds the batched input pipeline of a dataset split.
 
   Args:
@@ -287,6 +292,8 @@ def make_dataset(dataset, preprocess_fn, batch_size, is_training,
       min(num_samples, max(1024, 10 * batch_size)).
     seed: optional seed of the file and example shuffles.
     num_epochs: training epochs; None repeats forever. Ignored for eval.
+    cache: training only: keep the decoded images in memory after the first
+      epoch; the shuffle buffer then defaults to the whole split.
 
   Returns:
     A `tf.data.Dataset` of dicts: 'image' float [B, H, W, C], 'label' int64
@@ -301,27 +308,54 @@ def make_dataset(dataset, preprocess_fn, batch_size, is_training,
   files = sorted(dataset.data_sources)
   channels = int(getattr(dataset, 'channels', 3))
   name = getattr(dataset, 'name', '?')
+  cache = cache and is_training
   if shuffle_buffer_size is None:
-    shuffle_buffer_size = max(1, min(int(dataset.num_samples or 1),
-                                     max(1024, 10 * batch_size)))
+    shuffle_buffer_size = max(1, int(dataset.num_samples or 1)) if cache else (
+        max(1, min(int(dataset.num_samples or 1), max(1024, 10 * batch_size))))
 
-  # Not converted by AutoGraph: this and preprocess_fn are plain graph code,
+  # Not converted by AutoGraph: these and preprocess_fn are plain graph code,
   # and conversion only adds log noise (and fails on lambdas without source).
   @tf.autograph.experimental.do_not_convert
-  def parse(record, index):
+  def decode(record, index):
     features = tf.io.parse_single_example(record, _FEATURES)
     image = _decode_image(features, channels)
     label = _checked_label(features['image/class/label'], labels_offset,
                            dataset.num_classes, name)
+    return {'image': image, 'label': label, 'index': index}
+
+  @tf.autograph.experimental.do_not_convert
+  def preprocess(example):
+    image = example['image']
     if preprocess_fn is not None:
       image = preprocess_fn(image)
     if not image.dtype.is_floating:
       image = tf.cast(image, tf.float32)
-    return {'image': image, 'label': label, 'index': index}
+    return dict(example, image=image)
+
+  @tf.autograph.experimental.do_not_convert
+  def decode_and_preprocess(record, index):
+    return preprocess(decode(record, index))
 
   with deprecation.silence():
-    records = _records(files, is_training, num_readers, shuffle_buffer_size,
-                       seed, num_epochs)
-    data = records.map(parse, num_parallel_calls=num_preprocessing_threads)
+    if cache:
+      data = _cached_examples(files, decode, num_readers,
+                              num_preprocessing_threads)
+      data = data.shuffle(shuffle_buffer_size, seed=seed,
+                          reshuffle_each_iteration=True).repeat(num_epochs)
+      data = data.map(preprocess, num_parallel_calls=num_preprocessing_threads)
+    else:
+      records = _records(files, is_training, num_readers, shuffle_buffer_size,
+                         seed, num_epochs)
+      data = records.map(decode_and_preprocess,
+                         num_parallel_calls=num_preprocessing_threads)
     data = data.batch(batch_size, drop_remainder=is_training)
     return data.prefetch(tf.data.experimental.AUTOTUNE)
+
+
+def _cached_examples(files, decode, num_readers, num_threads):
+  """One pass of decoded training examples, kept in memory once read."""
+  records = tf.data.Dataset.from_tensor_slices(files).interleave(
+      tf.data.TFRecordDataset, cycle_length=num_readers, block_length=1,
+      num_parallel_calls=num_readers)
+  return records.map(_with_no_index).map(
+      decode, num_parallel_calls=num_threads).cache()

@@ -125,6 +125,28 @@ class InputPipelineTest(_PipelineTestCase):
     self.assertAllEqual(labels, labels_of_first_batches(seed=3))
     self.assertNotAllEqual(labels[:13], (np.arange(13) % 10))
 
+  def test_cached_training_reads_the_files_once_and_reshuffles(self):
+    files = self._write_split(self.get_temp_dir(), [7, 6], height=2, width=2)
+    with tf.Graph().as_default():
+      # One batch per epoch: the default shuffle buffer is the whole split.
+      data = input_pipeline.make_dataset(
+          _dataset(files, 13), _to_float_2x2, batch_size=13,
+          is_training=True, num_readers=2, num_preprocessing_threads=2,
+          seed=1, cache=True)
+      batch = tf.data.make_one_shot_iterator(data).get_next()
+      with tf.Session() as sess:
+        epochs = [sess.run(batch)]
+        for path in files:  # Later epochs come from memory.
+          os.remove(path)
+        epochs.extend(sess.run(batch) for _ in range(10))
+    every_label = np.sort(np.arange(13) % 10)
+    for epoch in epochs:
+      self.assertAllEqual(np.sort(epoch['label']), every_label)
+      self.assertTrue((epoch['index'] == -1).all())
+      self.assertEqual(epoch['image'].shape, (13, 2, 2, 3))
+    orders = {tuple(epoch['label']) for epoch in epochs}
+    self.assertGreater(len(orders), 1)  # Reshuffled every epoch.
+
   def test_training_num_epochs_drops_remainder(self):
     files = self._write_split(self.get_temp_dir(), [13])
     with tf.Graph().as_default():

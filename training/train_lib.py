@@ -348,11 +348,8 @@ def _train(params, cluster_config, server):
     with tf.device(deploy_config.variables_device()):
       global_step = tf.train.get_or_create_global_step()
     with tf.device(deploy_config.inputs_device()):
-      iterator = tf.data.make_one_shot_iterator(input_pipeline.make_dataset(
-          dataset, setup.preprocess_fn, params['batch_size'],
-          is_training=True, num_readers=params['num_readers'],
-          num_preprocessing_threads=params['num_preprocessing_threads'],
-          labels_offset=params['labels_offset'], seed=params['seed']))
+      iterator = tf.data.make_one_shot_iterator(
+          train_dataset(params, dataset, setup))
     (train_op, total_loss, learning_rate, optimizer, end_points,
      sync_hooks) = build_train_op(params, setup, iterator, deploy_config,
                                   global_step)
@@ -387,6 +384,26 @@ def _train(params, cluster_config, server):
     finally:
       if stop_ops:
         cluster.signal_done(server.target, stop_ops, _session_config(params))
+
+
+def train_dataset(params, dataset, setup):
+  """The training input pipeline of the flag values `params`.
+
+  Args:
+    params: dict of flag values (batch_size, num_readers,
+      num_preprocessing_threads, labels_offset, seed, cache_dataset).
+    dataset: the slim Dataset description of the training split.
+    setup: the model_setup.resolve() result (its preprocess_fn).
+
+  Returns:
+    The tf.data.Dataset of batches.
+  """
+  return input_pipeline.make_dataset(
+      dataset, setup.preprocess_fn, params['batch_size'], is_training=True,
+      num_readers=params['num_readers'],
+      num_preprocessing_threads=params['num_preprocessing_threads'],
+      labels_offset=params['labels_offset'], seed=params['seed'],
+      cache=params.get('cache_dataset', False))
 
 
 def _checkpoint_step(train_dir):
