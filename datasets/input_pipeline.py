@@ -10,8 +10,8 @@ count, so preprocessing and nets see known shapes.
 Records are batched before they are parsed: one `Dataset.map` call parses a
 whole batch (`tf.io.parse_example`), checks its labels and decodes and
 preprocesses its images in a `tf.map_fn`. Per-element maps cost tf.data about
-as much CPU as decoding a small image does; batching first halves the input
-pipeline's CPU per image for MNIST/CIFAR-size data (`benchmarks/`).
+as much CPU as decoding a small image does; batching first cut the training
+input's CPU per MNIST-size image by about a quarter (`benchmarks/`, README).
 
 Training (`is_training=True`): the shard files are shuffled and read
 interleaved (`cycle_length=num_readers`, in parallel), records go through a
