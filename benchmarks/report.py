@@ -9,7 +9,8 @@ Ratios of one model and phase ('train' or 'eval'), all from the same run:
 * achieved/peak: the model's float ops per second with our input
   (training: 3 x forward float ops per image, the usual rule that the
   backward pass costs twice the forward; eval: 1 x) over the float32 matmul
-  rate of this TensorFlow build on this machine.
+  peak of this TensorFlow build on this machine (the faster of a MatMul and
+  the same product as a 1x1 Conv2D: timing.py).
 
 The two ratios are also given per CPU second of the benchmark process
 (`..._cpu`: images / process CPU seconds): on a machine shared with other
@@ -108,10 +109,15 @@ def table_rows(result):
 
 def format_table(result):
   """The markdown table of a run, with the peak and session in a header."""
+  by_kernel = result.get('matmul_peak_gflops_by_kernel', {})
+  kernels = ''
+  if by_kernel:
+    kernels = ' (%s)' % ', '.join(
+        '%s %.1f' % item for item in sorted(by_kernel.items()))
   lines = [
-      'float32 matmul peak (%dx%d): %.1f GFLOP/s; inter_op=%d intra_op=%d; '
+      'float32 matmul peak (%dx%d): %.1f GFLOP/s%s; inter_op=%d intra_op=%d; '
       'MKL build: %s' % (result['matmul_size'], result['matmul_size'],
-                         result['matmul_peak_gflops'],
+                         result['matmul_peak_gflops'], kernels,
                          result['session']['inter_op_parallelism_threads'],
                          result['session']['intra_op_parallelism_threads'],
                          result['mkl']['enabled']),

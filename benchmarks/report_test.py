@@ -38,12 +38,16 @@ def test_table_and_json_line():
       forward_flops=2e9, peak_gflops=1e3)
   result = {
       'matmul_size': 64, 'matmul_peak_gflops': 1e3,
+      'matmul_peak_gflops_by_kernel': {'matmul': 400.0, 'conv1x1': 1e3},
       'session': {'inter_op_parallelism_threads': 1,
                   'intra_op_parallelism_threads': 2},
       'mkl': {'enabled': False, 'env': {}},
       'models': [{'model_name': 'lenet', 'batch_size': 32, 'train': summary,
                   'eval': summary}]}
   lines = report.format_table(result).splitlines()
+  assert lines[0].startswith(
+      'float32 matmul peak (64x64): 1000.0 GFLOP/s '
+      '(conv1x1 1000.0, matmul 400.0); inter_op=1 intra_op=2')
   assert lines[2].startswith('| model | phase |')
   assert lines[4].startswith('| lenet | train | 32 | 100.0 | 125.0 |')
   assert '| nan |' in lines[4]  # ours/reference with a zero reference.

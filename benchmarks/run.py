@@ -10,7 +10,8 @@ batch of our binaries' graphs fed by (see graphs.py):
   input only  our training pipeline without the network;
 
 and the float32 matmul peak of this TensorFlow build (the best of a run at
-the start, one before each model and one at the end), then prints a table
+the start, one before each model and one at the end; each run times the
+product as a MatMul and as a 1x1 Conv2D, see timing.py), then prints a table
 with ours/reference, ours/synthetic and achieved/peak (report.py) and the
 whole record as one JSON line (also to --json_out).
 
@@ -95,7 +96,8 @@ flags.DEFINE_string('workdir', None,
 flags.DEFINE_integer('num_examples', data.DEFAULT_NUM_EXAMPLES,
                      'Examples of each generated synthetic-image dataset.')
 flags.DEFINE_integer('matmul_size', 2048, 'Size of the peak matmul.')
-flags.DEFINE_float('matmul_seconds', 3.0, 'Time budget of the peak matmul.')
+flags.DEFINE_float('matmul_seconds', 3.0,
+                   'Time budget of each peak GEMM kernel (MatMul, 1x1 Conv2D).')
 flags.DEFINE_integer('epoch_check_max_examples', 5000,
                      'Count one epoch through ours and the reference when '
                      'the split has at most this many examples.')
@@ -206,20 +208,28 @@ def measure_model(params, dataset, config):
   return measured
 
 
-def matmul_peak(params, config):
-  """The float32 matmul GFLOP/s now (logged)."""
-  peak, runs = timing.matmul_peak_gflops(config, params['matmul_size'],
-                                         params['matmul_seconds'])
-  logging.info('float32 matmul peak: %.1f GFLOP/s (%d runs)', peak, runs)
-  return peak
+def gemm_peaks(params, config):
+  """{kernel: float32 GFLOP/s now} for each of timing.GEMM_KERNELS (logged)."""
+  peaks = {kernel: timing.matmul_peak_gflops(
+      config, params['matmul_size'], params['matmul_seconds'],
+      kernel=kernel)[0] for kernel in timing.GEMM_KERNELS}
+  logging.info('float32 GEMM peak: %s', ', '.join(
+      '%s %.1f GFLOP/s' % item for item in sorted(peaks.items())))
+  return peaks
+
+
+def best_by_kernel(measurements):
+  """{kernel: best GFLOP/s} over a list of `gemm_peaks` results."""
+  return {kernel: max(peaks[kernel] for peaks in measurements)
+          for kernel in timing.GEMM_KERNELS}
 
 
 def run_model(base_params, model_name, workdir, config):
   """Benchmarks one model; returns (record, measurements, forward flops).
 
-  The matmul peak is measured again just before the model's measurements
-  (record['matmul_gflops_before']): on a shared machine the peak of the run
-  is the best of these.
+  The GEMM peaks are measured again just before the model's measurements
+  (record['gemm_gflops_before']): on a shared machine the peak of the run is
+  the best of these.
   """
   params = dict(base_params, model_name=model_name)
   params['batch_size'] = batch_size_for(model_name, params,
@@ -240,7 +250,7 @@ def run_model(base_params, model_name, workdir, config):
                   'num_samples': dataset.num_samples,
                   'generated': not base_params['dataset_dir']},
       'epoch_check': epoch_check(params, dataset, config),
-      'matmul_gflops_before': matmul_peak(params, config),
+      'gemm_gflops_before': gemm_peaks(params, config),
   }
   measured = measure_model(params, dataset, config)
   return record, measured, forward_flops(params, dataset)
@@ -254,16 +264,18 @@ def run(params):
       params['gpu_allow_growth'], params['gpu_memory_fraction'],
       params['inter_op_parallelism_threads'],
       params['intra_op_parallelism_threads'])
-  peaks = [matmul_peak(params, config)]
+  peaks = [gemm_peaks(params, config)]
   workdir = params['workdir'] or tempfile.mkdtemp(prefix='slimuq_bench_')
   try:
     runs = [run_model(params, name, workdir, config)
             for name in model_list(params['models'], params['model_name'])]
-    peaks.append(matmul_peak(params, config))
+    peaks.append(gemm_peaks(params, config))
   finally:
     if not params['workdir']:
       shutil.rmtree(workdir, ignore_errors=True)
-  peak = max(peaks + [record['matmul_gflops_before'] for record, _, _ in runs])
+  by_kernel = best_by_kernel(
+      peaks + [record['gemm_gflops_before'] for record, _, _ in runs])
+  peak = max(by_kernel.values())
   models = []
   for record, measured, flops in runs:
     record.update({phase: report.phase_summary(phase, measured[phase], flops,
@@ -280,6 +292,7 @@ def run(params):
                                          'intra_op_parallelism_threads')},
       'matmul_size': params['matmul_size'],
       'matmul_peak_gflops': peak,
+      'matmul_peak_gflops_by_kernel': by_kernel,
       'models': models,
   }
 

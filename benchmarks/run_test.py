@@ -59,6 +59,12 @@ def test_last_line_is_the_json_record(lenet_run):
   assert record['session'] == {'inter_op_parallelism_threads': 2,
                                'intra_op_parallelism_threads': 2}
   assert _positive_finite(record['matmul_peak_gflops'])
+  by_kernel = record['matmul_peak_gflops_by_kernel']
+  assert sorted(by_kernel) == ['conv1x1', 'matmul']
+  assert all(_positive_finite(value) for value in by_kernel.values())
+  assert record['matmul_peak_gflops'] == max(by_kernel.values())
+  model, = record['models']
+  assert sorted(model['gemm_gflops_before']) == ['conv1x1', 'matmul']
 
 
 def test_rates_and_ratios_are_finite_and_positive(lenet_run):

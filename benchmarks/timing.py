@@ -6,6 +6,12 @@ timed steps until `timed_steps` are done or `max_seconds` have passed, but
 at least `min_steps`. Images/sec = images of the timed steps / their wall
 time. The process's CPU seconds are recorded too: on a machine shared with
 other jobs, images per CPU second varies less than images per wall second.
+
+The peak is a float32 GEMM rate: the same product timed as a `MatMul` and as
+a 1x1 `Conv2D` (`GEMM_KERNELS`), because a build may route the two through
+different libraries (intel-tensorflow 1.15.2 runs `MatMul` at less than half
+the rate of its oneDNN convolution, so a MatMul-only "peak" sits below what
+the networks' own convolutions reach).
 """
 import collections
 import os
@@ -179,9 +185,40 @@ def measure_interleaved(build_fns, config, warmup_steps, timed_steps,
   return measured
 
 
+# The ops a float32 matrix product can run as (see the module doc).
+GEMM_KERNELS = ('matmul', 'conv1x1')
+
+
+def gemm(a, b, kernel='matmul'):
+  """a @ b for square [n, n] matrices, computed by the op `kernel` names.
+
+  Args:
+    a: [n, n] tensor.
+    b: [n, n] tensor.
+    kernel: 'matmul' (`tf.matmul`) or 'conv1x1' (a 1x1 `Conv2D` over a
+      1 x n image with n channels and n filters: the same multiply-adds).
+
+  Returns:
+    The [n, n] product.
+
+  Raises:
+    ValueError: an unknown kernel.
+  """
+  if kernel == 'matmul':
+    return tf.matmul(a, b)
+  if kernel == 'conv1x1':
+    n = int(a.shape[0])
+    image = tf.reshape(a, [1, 1, n, n])
+    filters = tf.reshape(b, [1, 1, n, n])
+    return tf.reshape(tf.nn.conv2d(image, filters, [1, 1, 1, 1], 'VALID'),
+                      [n, n])
+  raise ValueError('Unknown GEMM kernel %r; known: %s.' %
+                   (kernel, ', '.join(GEMM_KERNELS)))
+
+
 def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3,
-                       dtype=tf.float32):
-  """GFLOP/s of a size x size matmul in this TensorFlow build.
+                       dtype=tf.float32, kernel='matmul'):
+  """GFLOP/s of a size x size matrix product in this TensorFlow build.
 
   Each step multiplies two variables and sums the product (2 * size^3
   float ops; the sum's size^2 are ignored).
@@ -193,6 +230,7 @@ def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3,
     min_runs: at least this many timed runs.
     dtype: of the matrices (float32; tf.bfloat16 for the mixed-precision
       benchmark).
+    kernel: the op that computes the product (`gemm`).
 
   Returns:
     (gflops, runs): the best of the per-run rates, and the number of runs.
@@ -202,7 +240,7 @@ def matmul_peak_gflops(config, size=2048, seconds=3.0, min_runs=3,
     rng = np.random.RandomState(0)
     a, b = (tf.Variable(tf.cast(rng.standard_normal((size, size)).astype(
         np.float32), dtype)) for _ in range(2))
-    product = tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32))
+    product = tf.reduce_sum(tf.cast(gemm(a, b, kernel), tf.float32))
     init = tf.global_variables_initializer()
   rates = []
   with tf.Session(graph=graph, config=config) as session:
