@@ -29,24 +29,14 @@ flags.DEFINE_string('checkpoint_path', '/tmp/tfmodel/',
                     'checkpoint; every new one with --eval_loop).')
 flags.DEFINE_string('eval_dir', '/tmp/tfmodel/',
                     'Where summaries and metrics.json are written.')
-flags.DEFINE_integer('num_preprocessing_threads', 4,
-                     'Threads decoding and preprocessing images.')
-flags.DEFINE_string('dataset_name', 'imagenet', 'The dataset to evaluate on.')
-flags.DEFINE_string('dataset_split_name', 'test', 'The split to evaluate.')
-flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')
-flags.DEFINE_integer('labels_offset', 0,
-                     'Subtracted from every label (1: drop ImageNet\'s '
-                     'background class).')
+# dataset_*, labels_offset, preprocessing_name, eval_image_size,
+# use_grayscale, num_preprocessing_threads.
+common_flags.define_input_flags('imagenet', 'test', training=False)
 flags.DEFINE_string('model_name', 'inception_v3', 'The network evaluated.')
 flags.DEFINE_string('model_config', None, model_setup.MODEL_CONFIG_HELP)
-flags.DEFINE_string('preprocessing_name', None,
-                    'Preprocessing to use; None: the model\'s own.')
 flags.DEFINE_float('moving_average_decay', None,
                    'When set, restore the moving averages of the weights.')
-flags.DEFINE_integer('eval_image_size', None,
-                     'Input size; None: the network\'s default.')
 flags.DEFINE_boolean('quantize', False, 'Evaluate a quantized graph.')
-flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
 flags.DEFINE_string('predictions_file', None,
                     'Write per-example index, label, logits and '
                     'probabilities here (.npz, or .csv).')

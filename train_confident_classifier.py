@@ -51,36 +51,14 @@ SAMPLES_NAME = 'generated_samples'
 OPTIMIZERS = ('adam', 'momentum', 'rmsprop', 'sgd')
 
 # Output, schedule and seed (names as in train_image_classifier.py).
-flags.DEFINE_string('train_dir', '/tmp/confident_classifier/',
-                    'Where checkpoints, event logs, flags.json and the '
-                    'generated-samples figure are written.')
-flags.DEFINE_integer('max_number_of_steps', None,
-                     'Global step to stop at; None: train forever.')
-flags.DEFINE_integer('log_every_n_steps', 10, 'Steps between log lines.')
-flags.DEFINE_integer('save_summaries_secs', 600,
-                     'Seconds between summaries.')
-flags.DEFINE_integer('save_interval_secs', 600,
-                     'Seconds between checkpoints.')
-flags.DEFINE_integer('max_checkpoints_to_keep', 5,
-                     'Checkpoints kept in train_dir.')
-flags.DEFINE_integer('seed', None, 'Graph-level random seed (None: random).')
-# Input.
-flags.DEFINE_string('dataset_name', 'mnist', 'The in-distribution dataset.')
-flags.DEFINE_string('dataset_split_name', 'train', 'The split to train on.')
-flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')
-flags.DEFINE_integer('labels_offset', 0,
-                     'Subtracted from every label: 1 drops ImageNet\'s '
-                     'background class for 1000-class models.')
-flags.DEFINE_string('preprocessing_name', None,
-                    'Preprocessing to use; None: the model\'s own.')
-flags.DEFINE_integer('train_image_size', None,
-                     'Input size; None: the network\'s default.')
-flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
+common_flags.define_run_flags(
+    '/tmp/confident_classifier/',
+    'Where checkpoints, event logs, flags.json and the generated-samples '
+    'figure are written.')
+# Input (the in-distribution dataset).
+common_flags.define_input_flags('mnist', 'train', training=True)
 flags.DEFINE_integer('batch_size', 64,
                      'Real examples per step; the generator draws as many.')
-flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.')
-flags.DEFINE_integer('num_preprocessing_threads', 4,
-                     'Threads decoding and preprocessing images.')
 # Classifier.
 flags.DEFINE_string('model_name', 'lenet', 'The classifier (nets_factory).')
 flags.DEFINE_float('weight_decay', 0.0, 'L2 weight decay of the classifier.')
@@ -88,14 +66,9 @@ flags.DEFINE_string('optimizer', 'adam',
                     'Classifier optimizer: %s.' % ', '.join(OPTIMIZERS))
 flags.DEFINE_float('learning_rate', 0.0002,
                    'Classifier learning rate (fixed).')
-flags.DEFINE_float('adam_beta1', 0.9, 'Classifier Adam beta1.')
-flags.DEFINE_float('adam_beta2', 0.999, 'Classifier Adam beta2.')
-flags.DEFINE_float('opt_epsilon', 1e-8,
-                   'Classifier optimizer epsilon (train_image_classifier.py '
-                   'keeps TF-Slim\'s 1.0; Adam\'s own default here).')
-flags.DEFINE_float('momentum', 0.9, 'Momentum of the momentum optimizer.')
-flags.DEFINE_float('rmsprop_momentum', 0.9, 'Momentum of RMSProp.')
-flags.DEFINE_float('rmsprop_decay', 0.9, 'Decay of RMSProp.')
+common_flags.define_optimizer_flags(
+    1e-8, 'Classifier optimizer epsilon (train_image_classifier.py keeps '
+    'TF-Slim\'s 1.0; Adam\'s own default here).')
 # Confidence loss and GAN.
 flags.DEFINE_float('beta', confident_classifier.DEFAULT_BETA,
                    'Weight of KL(U || p(y|G(z))) in the classifier and '

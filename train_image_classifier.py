@@ -24,8 +24,6 @@ from training import train_lib
 
 # Deployment.
 flags.DEFINE_string('master', '', 'Address of the TensorFlow master to use.')
-flags.DEFINE_string('train_dir', '/tmp/tfmodel/',
-                    'Where checkpoints and event logs are written.')
 flags.DEFINE_integer('num_clones', 1, 'Model clones to deploy (per machine).')
 flags.DEFINE_boolean('clone_on_cpu', False, 'Put the clones on the CPU.')
 flags.DEFINE_integer('worker_replicas', 1, 'Number of worker replicas.')
@@ -45,27 +43,15 @@ flags.DEFINE_string('worker_hosts', None,
 flags.DEFINE_string('job_name', None,
                     'This process\'s job in the cluster: ps or worker (its '
                     'index is --task).')
-# Input.
-flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.')
-flags.DEFINE_integer('num_preprocessing_threads', 4,
-                     'Threads decoding and preprocessing images.')
+# Input: dataset_*, labels_offset, preprocessing_name, train_image_size,
+# use_grayscale, num_preprocessing_threads, num_readers.
+common_flags.define_input_flags('imagenet', 'train', training=True)
 flags.DEFINE_boolean('cache_dataset', False,
                      'Keep the decoded training images in memory after the '
                      'first epoch and shuffle the whole split every epoch: '
                      'faster for small datasets that fit in RAM (MNIST, '
                      'CIFAR), never for ImageNet.')
-flags.DEFINE_string('dataset_name', 'imagenet', 'The dataset to train on.')
-flags.DEFINE_string('dataset_split_name', 'train', 'The split to train on.')
-flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')
-flags.DEFINE_integer('labels_offset', 0,
-                     'Subtracted from every label: 1 drops ImageNet\'s '
-                     'background class for 1000-class models.')
-flags.DEFINE_string('preprocessing_name', None,
-                    'Preprocessing to use; None: the model\'s own.')
 flags.DEFINE_integer('batch_size', 32, 'Examples per batch, per clone.')
-flags.DEFINE_integer('train_image_size', None,
-                     'Input size; None: the network\'s default.')
-flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
 # Model.
 flags.DEFINE_string('model_name', 'inception_v3', 'The network to train.')
 flags.DEFINE_string('model_config', None, model_setup.MODEL_CONFIG_HELP)
@@ -83,41 +69,31 @@ flags.DEFINE_float('batch_norm_decay', None,
                    'Decay of the batch-norm moving statistics; None: the '
                    'model\'s default. Lower it (e.g. 0.9) for short runs, '
                    'whose moving statistics would otherwise lag.')
-flags.DEFINE_integer('seed', None, 'Graph-level random seed (None: random).')
 flags.DEFINE_enum('precision', precision.FLOAT32, precision.PRECISIONS,
                   precision.PRECISION_HELP)
-# Schedule.
-flags.DEFINE_integer('max_number_of_steps', None,
-                     'Global step to stop at; None: train forever.')
-flags.DEFINE_integer('log_every_n_steps', 10, 'Steps between log lines.')
-flags.DEFINE_integer('save_summaries_secs', 600,
-                     'Seconds between summaries.')
-flags.DEFINE_integer('save_interval_secs', 600,
-                     'Seconds between checkpoints.')
+# Output, schedule and seed: train_dir, max_number_of_steps, log_every_n_steps,
+# save_summaries_secs, save_interval_secs, max_checkpoints_to_keep, seed.
+common_flags.define_run_flags('/tmp/tfmodel/',
+                              'Where checkpoints and event logs are written.')
 flags.DEFINE_boolean('nan_check', True,
                      'Stop with an error naming the global step when the '
                      'loss or a gradient is NaN or Inf, before that update '
                      'is applied (TF-Slim checks the loss too).')
-flags.DEFINE_integer('max_checkpoints_to_keep', 5,
-                     'Checkpoints kept in train_dir.')
 # Optimizer.
 flags.DEFINE_string('optimizer', 'rmsprop',
                     'adadelta, adagrad, adam, ftrl, momentum, sgd or rmsprop.')
 flags.DEFINE_float('adadelta_rho', 0.95, 'Decay rate of adadelta.')
 flags.DEFINE_float('adagrad_initial_accumulator_value', 0.1,
                    'Starting value of the AdaGrad accumulators.')
-flags.DEFINE_float('adam_beta1', 0.9, 'Decay of the 1st moment estimates.')
-flags.DEFINE_float('adam_beta2', 0.999, 'Decay of the 2nd moment estimates.')
-flags.DEFINE_float('opt_epsilon', 1.0, 'Epsilon of the optimizer.')
+# adam_beta1, adam_beta2, opt_epsilon, momentum, rmsprop_momentum,
+# rmsprop_decay.
+common_flags.define_optimizer_flags(1.0, 'Epsilon of the optimizer.')
 flags.DEFINE_float('ftrl_learning_rate_power', -0.5,
                    'Learning rate power of FTRL.')
 flags.DEFINE_float('ftrl_initial_accumulator_value', 0.1,
                    'Starting value of the FTRL accumulators.')
 flags.DEFINE_float('ftrl_l1', 0.0, 'FTRL l1 regularization strength.')
 flags.DEFINE_float('ftrl_l2', 0.0, 'FTRL l2 regularization strength.')
-flags.DEFINE_float('momentum', 0.9, 'Momentum of the momentum optimizer.')
-flags.DEFINE_float('rmsprop_momentum', 0.9, 'Momentum of RMSProp.')
-flags.DEFINE_float('rmsprop_decay', 0.9, 'Decay of RMSProp.')
 # Learning rate.
 flags.DEFINE_string('learning_rate_decay_type', 'exponential',
                     'fixed, exponential or polynomial.')
