@@ -15,7 +15,8 @@ def define_session_flags():
                        'Intra-op threads; 0: TensorFlow\'s choice.')
 
 
-def define_input_flags(dataset_name, split_name, training):
+def define_input_flags(dataset_name, split_name, training,
+                       flag_values=flags.FLAGS):
   """Dataset and input-pipeline flags of the train and eval binaries.
 
   Args:
@@ -23,59 +24,72 @@ def define_input_flags(dataset_name, split_name, training):
     split_name: default of --dataset_split_name.
     training: True for a training binary (--train_image_size and
       --num_readers), False for evaluation (--eval_image_size).
+    flag_values: where the flags are defined (absl's global FLAGS).
   """
   action = 'train on' if training else 'evaluate'
+  fv = {'flag_values': flag_values}
   flags.DEFINE_string('dataset_name', dataset_name,
-                      'The dataset to %s.' % action)
+                      'The dataset to %s.' % action, **fv)
   flags.DEFINE_string('dataset_split_name', split_name,
-                      'The split to %s.' % action)
-  flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.')
+                      'The split to %s.' % action, **fv)
+  flags.DEFINE_string('dataset_dir', None, 'Directory of the dataset files.',
+                      **fv)
   flags.DEFINE_integer('labels_offset', 0,
                        'Subtracted from every label: 1 drops ImageNet\'s '
-                       'background class for 1000-class models.')
+                       'background class for 1000-class models.', **fv)
   flags.DEFINE_string('preprocessing_name', None,
-                      'Preprocessing to use; None: the model\'s own.')
+                      'Preprocessing to use; None: the model\'s own.', **fv)
   flags.DEFINE_integer('train_image_size' if training else 'eval_image_size',
-                       None, 'Input size; None: the network\'s default.')
-  flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
+                       None, 'Input size; None: the network\'s default.',
+                       **fv)
+  flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.',
+                       **fv)
   flags.DEFINE_integer('num_preprocessing_threads', 4,
-                       'Threads decoding and preprocessing images.')
+                       'Threads decoding and preprocessing images.', **fv)
   if training:
-    flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.')
+    flags.DEFINE_integer('num_readers', 4, 'Files read in parallel.', **fv)
 
 
-def define_run_flags(train_dir, train_dir_help):
+def define_run_flags(train_dir, train_dir_help, flag_values=flags.FLAGS):
   """Output directory, schedule and seed of a training binary.
 
   Args:
     train_dir: default of --train_dir.
     train_dir_help: its help text.
+    flag_values: where the flags are defined (absl's global FLAGS).
   """
-  flags.DEFINE_string('train_dir', train_dir, train_dir_help)
+  fv = {'flag_values': flag_values}
+  flags.DEFINE_string('train_dir', train_dir, train_dir_help, **fv)
   flags.DEFINE_integer('max_number_of_steps', None,
-                       'Global step to stop at; None: train forever.')
-  flags.DEFINE_integer('log_every_n_steps', 10, 'Steps between log lines.')
+                       'Global step to stop at; None: train forever.', **fv)
+  flags.DEFINE_integer('log_every_n_steps', 10, 'Steps between log lines.',
+                       **fv)
   flags.DEFINE_integer('save_summaries_secs', 600,
-                       'Seconds between summaries.')
+                       'Seconds between summaries.', **fv)
   flags.DEFINE_integer('save_interval_secs', 600,
-                       'Seconds between checkpoints.')
+                       'Seconds between checkpoints.', **fv)
   flags.DEFINE_integer('max_checkpoints_to_keep', 5,
-                       'Checkpoints kept in train_dir.')
+                       'Checkpoints kept in train_dir.', **fv)
   flags.DEFINE_integer('seed', None,
-                       'Graph-level random seed (None: random).')
+                       'Graph-level random seed (None: random).', **fv)
 
 
-def define_optimizer_flags(opt_epsilon, opt_epsilon_help):
+def define_optimizer_flags(opt_epsilon, opt_epsilon_help,
+                           flag_values=flags.FLAGS):
   """Hyper-parameters of the adam, momentum and rmsprop optimizers.
 
   Args:
     opt_epsilon: default of --opt_epsilon (TF-Slim's is 1.0).
     opt_epsilon_help: its help text.
+    flag_values: where the flags are defined (absl's global FLAGS).
   """
-  flags.DEFINE_float('adam_beta1', 0.9, 'Decay of the 1st moment estimates.')
+  fv = {'flag_values': flag_values}
+  flags.DEFINE_float('adam_beta1', 0.9, 'Decay of the 1st moment estimates.',
+                     **fv)
   flags.DEFINE_float('adam_beta2', 0.999,
-                     'Decay of the 2nd moment estimates.')
-  flags.DEFINE_float('opt_epsilon', opt_epsilon, opt_epsilon_help)
-  flags.DEFINE_float('momentum', 0.9, 'Momentum of the momentum optimizer.')
-  flags.DEFINE_float('rmsprop_momentum', 0.9, 'Momentum of RMSProp.')
-  flags.DEFINE_float('rmsprop_decay', 0.9, 'Decay of RMSProp.')
+                     'Decay of the 2nd moment estimates.', **fv)
+  flags.DEFINE_float('opt_epsilon', opt_epsilon, opt_epsilon_help, **fv)
+  flags.DEFINE_float('momentum', 0.9, 'Momentum of the momentum optimizer.',
+                     **fv)
+  flags.DEFINE_float('rmsprop_momentum', 0.9, 'Momentum of RMSProp.', **fv)
+  flags.DEFINE_float('rmsprop_decay', 0.9, 'Decay of RMSProp.', **fv)
