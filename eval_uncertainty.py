@@ -34,6 +34,7 @@ uncertainty_table.md, and reliability diagrams and score histograms (PNG).
 from absl import app
 from absl import flags
 
+from training import common_flags
 from training import runtime
 from uncertainty import evaluation
 from uncertainty import odin
@@ -46,10 +47,10 @@ flags.DEFINE_string('checkpoint_path', None,
                     'A checkpoint file, or a directory (its latest '
                     'checkpoint).')
 flags.DEFINE_string('model_name', None, 'The network (nets_factory name).')
-flags.DEFINE_string('dataset_name', None, 'The in-distribution dataset.')
-flags.DEFINE_string('dataset_dir', None, 'Directory of its files.')
-flags.DEFINE_string('dataset_split_name', 'test',
-                    'The split the metrics are reported on.')
+# The in-distribution dataset_*, labels_offset, preprocessing_name,
+# eval_image_size, use_grayscale, num_preprocessing_threads; metrics are
+# reported on --dataset_split_name.
+common_flags.define_input_flags(None, 'test', training=False)
 flags.DEFINE_string('calibration_split_name', None,
                     'Held-out in-distribution split for fitting the '
                     'temperature and selecting ODIN / Mahalanobis '
@@ -57,19 +58,9 @@ flags.DEFINE_string('calibration_split_name', None,
                     '--dataset_split_name (e.g. validation).')
 flags.DEFINE_string('train_split_name', 'train',
                     'Split the Mahalanobis class Gaussians are fitted on.')
-flags.DEFINE_integer('labels_offset', 0,
-                     'Subtracted from every label (1: drop a background '
-                     'class).')
-flags.DEFINE_string('preprocessing_name', None,
-                    'Preprocessing; None: the model\'s own.')
-flags.DEFINE_integer('eval_image_size', None,
-                     'Input size; None: the network\'s default.')
-flags.DEFINE_boolean('use_grayscale', False, 'Convert images to grayscale.')
 flags.DEFINE_float('moving_average_decay', None,
                    'When set, restore the moving averages of the weights.')
 flags.DEFINE_integer('batch_size', 200, 'Examples per batch.')
-flags.DEFINE_integer('num_preprocessing_threads', 4,
-                     'Threads decoding and preprocessing images.')
 # Out-of-distribution data.
 flags.DEFINE_list('ood_dataset_name', [],
                   'Comma list of OOD datasets (e.g. mnist_invert,digits).')
