@@ -104,6 +104,41 @@ class InputPipelineTest(_PipelineTestCase):
                         np.tile(fake_data.image_for(0, 3, 3, 1), [1, 1, 3]))
     self.assertAllEqual(batch['image'][2], fake_data.image_for(1, 3, 3, 3))
 
+  def test_uniform_and_mixed_batches_decode_alike(self):
+    # All-PNG and all-JPEG batches take their own decoders, mixed ones the
+    # general path; raw pixels that happen to start like a PNG stay raw.
+    tmp = self.get_temp_dir()
+    png_like = np.frombuffer(b'\x89PNG' + bytes(range(23)), np.uint8)
+    raw_path = os.path.join(tmp, 'raw.tfrecord')
+    with tf.io.TFRecordWriter(raw_path) as writer:
+      writer.write(dataset_utils.image_to_tfexample(
+          png_like.tobytes(), b'raw', 3, 3, 0).SerializeToString())
+    paths = {}
+    for image_format in ('png', 'jpeg'):
+      paths[image_format] = os.path.join(tmp, image_format + '.tfrecord')
+      fake_data.write_records(paths[image_format], [1, 2], height=4, width=5,
+                              image_format=image_format)
+    pixels = [fake_data.image_for(index, 4, 5, 3) for index in (0, 1)]
+    with tf.Graph().as_default():
+      decoded_jpegs = [tf.image.decode_image(dataset_utils.encode_jpeg(image),
+                                             channels=3) for image in pixels]
+      with tf.Session() as sess:
+        expected = {'png': pixels, 'jpeg': sess.run(decoded_jpegs)}
+    for names in (['png'], ['jpeg'], ['jpeg', 'png']):
+      with tf.Graph().as_default():
+        batch, = self._run_all(input_pipeline.make_dataset(
+            _dataset([paths[name] for name in names], 4), _to_float,
+            batch_size=4, is_training=False))
+      # Files are read in sorted order, two images each.
+      expected_images = [image for name in sorted(names)
+                         for image in expected[name]]
+      self.assertAllEqual(batch['image'], expected_images, msg=str(names))
+    with tf.Graph().as_default():
+      batch, = self._run_all(input_pipeline.make_dataset(
+          _dataset([raw_path], 1), _to_float, batch_size=1,
+          is_training=False))
+    self.assertAllEqual(batch['image'][0], png_like.reshape(3, 3, 3))
+
   def test_training_batches_are_full_shuffled_and_repeat(self):
     files = self._write_split(self.get_temp_dir(), [7, 6], height=2, width=2)
 

@@ -83,8 +83,7 @@ def preprocess_for_eval(image, output_height, output_width,
   """
   image = _prepared(image, use_grayscale)
   _image_summary('image', image, add_image_summaries)
-  image = tf.image.resize_image_with_crop_or_pad(image, output_height,
-                                                 output_width)
+  image = image_utils.crop_or_pad(image, output_height, output_width)
   image = tf.image.per_image_standardization(image)
   return image_utils.set_static_size(image, output_height, output_width)
 

@@ -73,6 +73,51 @@ def match_channels(image, use_grayscale):
   return image
 
 
+def crop_or_pad(image, height, width):
+  """Centrally crops and/or zero-pads one image to `height` x `width`.
+
+  The same result as `tf.image.resize_image_with_crop_or_pad` on a 3-D
+  image (a dimension larger than the target loses floor(excess / 2) rows or
+  columns before and the rest after; a smaller one gains floor(missing / 2)
+  zeros before and the rest after), in one `tf.slice` and one `tf.pad` and
+  their offsets: about a fifth of the ops of TensorFlow's version, whose
+  run-time shape checks and 4-D handling cost more CPU than the crop itself
+  when the input pipeline preprocesses MNIST- or CIFAR-size images one at a
+  time.
+
+  Args:
+    image: [h, w, c] tensor.
+    height: output height (int or scalar int32 tensor), > 0.
+    width: output width (int or scalar int32 tensor), > 0.
+
+  Returns:
+    [height, width, c] tensor of the image's dtype.
+
+  Raises:
+    ValueError: `image` is not 3-D, or a static target size is not > 0.
+  """
+  image = tf.convert_to_tensor(image, name='image')
+  if image.get_shape().ndims != 3:
+    raise ValueError('crop_or_pad takes one [height, width, channels] image, '
+                     'got shape %s.' % image.get_shape())
+  for name, size in (('height', height), ('width', width)):
+    static_size = tf.get_static_value(size)
+    if static_size is not None and static_size <= 0:
+      raise ValueError('crop_or_pad: target %s must be > 0, got %d.' %
+                       (name, static_size))
+  shape = tf.shape(image)
+  kept = tf.minimum(shape[:2], tf.stack([height, width]))
+  crop_start = tf.maximum((shape[:2] - kept) // 2, 0)
+  cropped = tf.slice(image, tf.concat([crop_start, [0]], 0),
+                     tf.concat([kept, [-1]], 0))
+  missing = tf.stack([height, width]) - kept
+  pad_before = missing // 2
+  paddings = tf.stack([pad_before, missing - pad_before], axis=1)
+  padded = tf.pad(cropped, tf.concat([paddings, [[0, 0]]], 0))
+  padded.set_shape([None, None, num_channels(image)])
+  return set_static_size(padded, height, width)
+
+
 def pad_to_at_least(image, height, width):
   """Zero-pads `image` evenly on each side to at least `height` x `width`.
 
@@ -88,8 +133,8 @@ def pad_to_at_least(image, height, width):
     The padded image [max(h, height), max(w, width), c].
   """
   shape = tf.shape(image)
-  return tf.image.resize_image_with_crop_or_pad(
-      image, tf.maximum(shape[0], height), tf.maximum(shape[1], width))
+  return crop_or_pad(image, tf.maximum(shape[0], height),
+                     tf.maximum(shape[1], width))
 
 
 def set_static_size(image, height, width):

@@ -44,7 +44,6 @@ def preprocess_image(image, output_height, output_width, is_training=False,
   image = tf.cast(image, tf.float32)
   if use_grayscale and channels == 3:
     image = tf.image.rgb_to_grayscale(image)
-  image = tf.image.resize_image_with_crop_or_pad(image, output_height,
-                                                 output_width)
+  image = image_utils.crop_or_pad(image, output_height, output_width)
   image = (image - _CENTER) / _SCALE
   return image_utils.set_static_size(image, output_height, output_width)
