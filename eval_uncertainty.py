@@ -144,10 +144,7 @@ flags.DEFINE_string('cache_dir', None,
                     'Cache directory; None: <eval_dir>/cache. Runs with '
                     'other flags can share it (entries are keyed by '
                     'checkpoint, data and parameters).')
-flags.DEFINE_boolean('gpu_allow_growth', True,
-                     'Allocate GPU memory as needed.')
-flags.DEFINE_float('gpu_memory_fraction', None,
-                   'Cap on the fraction of GPU memory used.')
+common_flags.define_session_flags()
 
 FLAGS = flags.FLAGS
 

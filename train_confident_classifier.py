@@ -291,10 +291,7 @@ def _run(params, train_op, hooks):
   scaffold = tf.train.Scaffold(saver=tf.train.Saver(
       max_to_keep=params['max_checkpoints_to_keep'],
       save_relative_paths=True))
-  config = runtime.session_config(
-      params['gpu_allow_growth'], params['gpu_memory_fraction'],
-      params['inter_op_parallelism_threads'],
-      params['intra_op_parallelism_threads'])
+  config = runtime.session_config_from_params(params)
   with tf.train.MonitoredTrainingSession(
       checkpoint_dir=params['train_dir'], scaffold=scaffold, hooks=hooks,
       save_checkpoint_secs=params['save_interval_secs'],
@@ -321,8 +318,7 @@ def write_samples(params, image_shape):
       noise_dim=params['noise_dim'], gan_depth=params['gan_depth'],
       num_samples=params['num_samples'],
       seed=params['seed'] if params['seed'] is not None else 0,
-      session_config=runtime.session_config(
-          params['gpu_allow_growth'], params['gpu_memory_fraction']))
+      session_config=runtime.session_config_from_params(params))
   prefix = os.path.join(params['train_dir'], SAMPLES_NAME)
   confident_classifier.plot_samples(
       prefix + '.png', samples,

@@ -94,10 +94,7 @@ def matmul_peaks(params, config):
 def run(params):
   """Runs the comparison of `params` (flag values); returns the record."""
   precision.check_precision(precision.BFLOAT16)
-  config = runtime.session_config(
-      params['gpu_allow_growth'], params['gpu_memory_fraction'],
-      params['inter_op_parallelism_threads'],
-      params['intra_op_parallelism_threads'])
+  config = runtime.session_config_from_params(params)
   workdir = params['workdir'] or tempfile.mkdtemp(prefix='slimuq_bf16_')
   try:
     models = [measure_model(params, name, workdir, config) for name in

@@ -120,10 +120,7 @@ def evaluate_checkpoint(params, checkpoint):
         _restore_plan(params['moving_average_decay'], checkpoint).var_list)
     accumulator = metrics.TopKAccumulator(
         setup.num_classes, keep_predictions=bool(params['predictions_file']))
-    config = runtime.session_config(
-        params['gpu_allow_growth'], params['gpu_memory_fraction'],
-        params['inter_op_parallelism_threads'],
-        params['intra_op_parallelism_threads'])
+    config = runtime.session_config_from_params(params)
     with tf.Session(params['master'], config=config) as session:
       saver.restore(session, checkpoint)
       if ece_ops:

@@ -91,6 +91,21 @@ def session_config(gpu_allow_growth=True, gpu_memory_fraction=None,
   return config
 
 
+def session_config_from_params(params):
+  """`session_config` from the values of `common_flags.define_session_flags`.
+
+  Args:
+    params: dict of flag values; missing keys take the flags' defaults.
+
+  Returns:
+    The ConfigProto.
+  """
+  return session_config(params.get('gpu_allow_growth', True),
+                        params.get('gpu_memory_fraction'),
+                        params.get('inter_op_parallelism_threads') or 0,
+                        params.get('intra_op_parallelism_threads') or 0)
+
+
 def environment_info():
   """Library versions and host facts recorded with every run."""
   import tf_slim  # pylint: disable=g-import-not-at-top

@@ -1,4 +1,4 @@
-"""Tests for training/runtime.py: the version check and tf.contrib access."""
+"""Tests for training/runtime.py: version check, tf.contrib, session config."""
 import tensorflow.compat.v1 as tf
 
 from training import runtime
@@ -30,6 +30,25 @@ class ContribQuantizeTest(tf.test.TestCase):
       quantize = runtime.contrib_quantize()
       self.assertTrue(callable(quantize.create_training_graph))
       self.assertTrue(callable(quantize.create_eval_graph))
+
+
+class SessionConfigTest(tf.test.TestCase):
+
+  def test_from_flag_values(self):
+    config = runtime.session_config_from_params({
+        'gpu_allow_growth': False, 'gpu_memory_fraction': 0.25,
+        'inter_op_parallelism_threads': 1,
+        'intra_op_parallelism_threads': 3, 'unrelated': 'ignored'})
+    self.assertFalse(config.gpu_options.allow_growth)
+    self.assertAlmostEqual(
+        config.gpu_options.per_process_gpu_memory_fraction, 0.25)
+    self.assertEqual(config.inter_op_parallelism_threads, 1)
+    self.assertEqual(config.intra_op_parallelism_threads, 3)
+    self.assertTrue(config.allow_soft_placement)
+
+  def test_missing_values_take_the_flag_defaults(self):
+    self.assertEqual(runtime.session_config_from_params({}),
+                     runtime.session_config())
 
 
 if __name__ == '__main__':

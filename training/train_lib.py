@@ -306,10 +306,7 @@ def train(params):
 def _session_config(params):
   """The ConfigProto of every session; in a cluster, filtered to the ps
   tasks and this task (deployment/cluster.py says why)."""
-  config = runtime.session_config(
-      params['gpu_allow_growth'], params['gpu_memory_fraction'],
-      params['inter_op_parallelism_threads'],
-      params['intra_op_parallelism_threads'])
+  config = runtime.session_config_from_params(params)
   config.device_filters.extend(params.get('device_filters') or [])
   return config
 

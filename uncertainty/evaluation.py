@@ -157,8 +157,7 @@ class Context(object):
         num_preprocessing_threads=p['num_preprocessing_threads'],
         moving_average_decay=p['moving_average_decay'],
         dropout_keep_prob=p['dropout_keep_prob'],
-        session_config=runtime.session_config(p['gpu_allow_growth'],
-                                              p['gpu_memory_fraction']))
+        session_config=runtime.session_config_from_params(p))
     self.model = inference.Model(self.config, eval_dataset, checkpoint)
     self.num_classes = eval_dataset.num_classes - p['labels_offset']
     self.eval_source = inference.Source(self.split, eval_dataset, True)

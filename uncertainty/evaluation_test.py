@@ -41,7 +41,8 @@ def toy_params(eval_dir, **overrides):
       'dropout_keep_prob': None, 'train_dirs': [], 'ensemble_average': 'probs',
       'sample_score': 'entropy', 'eval_dir': eval_dir, 'plots': False,
       'use_cache': True, 'cache_dir': None, 'gpu_allow_growth': True,
-      'gpu_memory_fraction': None,
+      'gpu_memory_fraction': None, 'inter_op_parallelism_threads': 0,
+      'intra_op_parallelism_threads': 0,
   }
   params.update(overrides)
   return params
@@ -235,6 +236,18 @@ class SplitChecksTest(tf.test.TestCase):
       evaluation.run_temperature(context)
     with self.assertRaisesRegex(evaluation.MissingInput, '--train_dirs'):
       evaluation.run_ensemble(context)
+
+
+class SessionFlagsTest(tf.test.TestCase):
+
+  def test_session_flags_reach_the_model_sessions(self):
+    params = toy_params(self.get_temp_dir(), gpu_allow_growth=False,
+                        inter_op_parallelism_threads=1,
+                        intra_op_parallelism_threads=2)
+    config = evaluation.Context(params, ['msp']).config.session_config
+    self.assertEqual((config.inter_op_parallelism_threads,
+                      config.intra_op_parallelism_threads), (1, 2))
+    self.assertFalse(config.gpu_options.allow_growth)
 
 
 if __name__ == '__main__':
