@@ -1,5 +1,6 @@
 """Tests for datasets.input_pipeline."""
 import os
+from unittest import mock
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -9,6 +10,8 @@ from datasets import dataset_factory
 from datasets import dataset_utils
 from datasets import fake_data
 from datasets import input_pipeline
+from preprocessing import cifarnet_preprocessing
+from preprocessing import lenet_preprocessing
 
 
 def _dataset(files, num_samples, num_classes=10, channels=3):
@@ -182,6 +185,18 @@ class InputPipelineTest(_PipelineTestCase):
     orders = {tuple(epoch['label']) for epoch in epochs}
     self.assertGreater(len(orders), 1)  # Reshuffled every epoch.
 
+  def test_autotune_model_off_on_tf1(self):
+    # TF 1.15 can crash at session close with it (see the function's doc).
+    if not tf.__version__.startswith('1.'):
+      self.skipTest('TF 2 keeps tf.data autotuning.')
+    files = self._write_split(self.get_temp_dir(), [3])
+    for is_training in (True, False):
+      with tf.Graph().as_default():
+        data = input_pipeline.make_dataset(_dataset(files, 3), _to_float, 2,
+                                           is_training)
+        self.assertIs(data.options().experimental_optimization.autotune,
+                      False)
+
   def test_training_num_epochs_drops_remainder(self):
     files = self._write_split(self.get_temp_dir(), [13])
     with tf.Graph().as_default():
@@ -238,6 +253,95 @@ class InputPipelineTest(_PipelineTestCase):
                                   labels_offset=10)
     with self.assertRaisesRegex(ValueError, 'batch_size'):
       input_pipeline.make_dataset(_dataset(files, 1), None, 0, False)
+
+
+class BatchedPreprocessingTest(_PipelineTestCase):
+  """Same-size PNG batches run a pure preprocess_fn once on the batch."""
+
+  def _lenet_4x4(self, image):
+    return lenet_preprocessing.preprocess_image(image, 4, 4)
+
+  def _expected(self, images):
+    """_lenet_4x4 of each image, one at a time."""
+    with tf.Graph().as_default():
+      outputs = [self._lenet_4x4(tf.constant(image)) for image in images]
+      with tf.Session() as sess:
+        return sess.run(outputs)
+
+  def _run_with_spy(self, sizes):
+    """Reads one PNG file of images of `sizes`; (images, batched calls)."""
+    path = os.path.join(self.get_temp_dir(), 'sizes.tfrecord')
+    with tf.io.TFRecordWriter(path) as writer:
+      for index, (height, width) in enumerate(sizes):
+        writer.write(fake_data.example(
+            index, index, height=height, width=width,
+            channels=1).SerializeToString())
+    batched = []
+    real = input_pipeline.vectorized_map
+
+    def recording(image_fn, images):
+      result = real(image_fn, images)
+      batched.append(result is not None)
+      return result
+
+    with mock.patch.object(input_pipeline, 'vectorized_map', recording):
+      with tf.Graph().as_default():
+        data = input_pipeline.make_dataset(
+            _dataset([path], len(sizes), channels=1), self._lenet_4x4,
+            batch_size=len(sizes), is_training=False)
+        self.assertEqual(data.output_shapes['image'].as_list(),
+                         [None, 4, 4, 1])
+        batch, = self._run_all(data)
+    return batch['image'], batched
+
+  def test_same_size_pngs_match_image_by_image(self):
+    sizes = [(6, 5)] * 3
+    images, batched = self._run_with_spy(sizes)
+    # Tried in a scratch graph, then built in the pipeline.
+    self.assertEqual(batched, [True, True])
+    self.assertAllClose(images, self._expected(
+        [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)]))
+
+  def test_pngs_of_different_sizes_match_image_by_image(self):
+    # The same graph: at run time the header sizes differ, so the images are
+    # decoded and preprocessed one at a time.
+    sizes = [(6, 5), (3, 7), (6, 5)]
+    images, batched = self._run_with_spy(sizes)
+    self.assertEqual(batched, [True, True])
+    self.assertAllClose(images, self._expected(
+        [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)]))
+
+  def test_vectorized_map_equals_map_fn(self):
+    images = np.random.RandomState(0).randint(
+        0, 256, (5, 36, 36, 3)).astype(np.uint8)
+    for preprocess in (
+        lambda image: lenet_preprocessing.preprocess_image(image, 28, 28),
+        lambda image: cifarnet_preprocessing.preprocess_image(
+            image, 32, 32, is_training=False)):
+      with tf.Graph().as_default():
+        batch = tf.constant(images)
+        batched = input_pipeline.vectorized_map(preprocess, batch)
+        self.assertIsNotNone(batched)
+        one_by_one = tf.map_fn(preprocess, batch, dtype=tf.float32)
+        with tf.Session() as sess:
+          batched, one_by_one = sess.run([batched, one_by_one])
+      self.assertAllClose(batched, one_by_one, atol=1e-5)
+
+  def test_functions_that_are_not_batched(self):
+    def unique_pixels(image):  # No pfor converter for Unique.
+      return tf.cast(tf.unique(tf.reshape(image, [-1]))[0][:1], tf.float32)
+
+    def noisy(image):  # Stateful: pfor would leave a random op behind.
+      return tf.cast(image, tf.float32) + tf.random.uniform([])
+
+    with tf.Graph().as_default():
+      images = tf.zeros([2, 4, 4, 1], tf.uint8)
+      self.assertIsNone(input_pipeline.vectorized_map(unique_pixels, images))
+    self.assertIsNone(input_pipeline._vectorized_output_shape(unique_pixels, 1))
+    self.assertIsNone(input_pipeline._vectorized_output_shape(noisy, 1))
+    self.assertEqual(
+        input_pipeline._vectorized_output_shape(self._lenet_4x4, 1).as_list(),
+        [4, 4, 1])
 
 
 class MetadataDrivenEvalTest(_PipelineTestCase):
