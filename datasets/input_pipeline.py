@@ -58,6 +58,8 @@ import tensorflow.compat.v1 as tf
 # a deprecated op) out of the logs, as PITFALLS 9 asks.
 from tensorflow.python.util import deprecation  # pylint: disable=g-direct-tensorflow-import
 
+import tfcompat
+
 _FEATURES = {
     'image/encoded': tf.io.FixedLenFeature((), tf.string),
     'image/format': tf.io.FixedLenFeature((), tf.string, default_value=''),
@@ -496,7 +498,7 @@ def _without_tf1_autotune_model(data):
   Returns:
     `data`, with autotuning off on TF 1.x.
   """
-  if not tf.__version__.startswith('1.'):
+  if tfcompat.IS_TF2:
     return data
   options = tf.data.Options()
   options.experimental_optimization.autotune = False

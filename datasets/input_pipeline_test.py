@@ -12,6 +12,7 @@ from datasets import fake_data
 from datasets import input_pipeline
 from preprocessing import cifarnet_preprocessing
 from preprocessing import lenet_preprocessing
+import tfcompat
 
 
 def _dataset(files, num_samples, num_classes=10, channels=3):
@@ -187,7 +188,7 @@ class InputPipelineTest(_PipelineTestCase):
 
   def test_autotune_model_off_on_tf1(self):
     # TF 1.15 can crash at session close with it (see the function's doc).
-    if not tf.__version__.startswith('1.'):
+    if tfcompat.IS_TF2:
       self.skipTest('TF 2 keeps tf.data autotuning.')
     files = self._write_split(self.get_temp_dir(), [3])
     for is_training in (True, False):
