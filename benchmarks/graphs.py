@@ -17,8 +17,9 @@ Input pipelines feeding the same network:
   `tf.train.batch(num_threads)` and (training) `slim.prefetch_queue`, with
   the capacities of TF-Slim's train/eval_image_classifier.py, run by queue
   runners;
-* 'input_only' (training only): our pipeline without the network, to show
-  which side is the bottleneck (PITFALLS 9).
+* 'input_only': our pipeline of the phase without the network, to show
+  which side is the bottleneck (PITFALLS 9) and what CPU the input costs
+  per image.
 
 Every builder returns a `BenchGraph`; `timing.measure` runs it.
 """
@@ -169,15 +170,34 @@ def build_train(params, dataset, pipeline):
                     pipeline == 'reference')
 
 
-def build_input_only(params, dataset):
-  """Our training input pipeline alone (no network): its images/sec."""
+def _eval_data(params, dataset, setup):
+  """The eval binary's tf.data pipeline (one pass over the split)."""
+  return model_setup.eval_dataset(setup, dataset, params['batch_size'],
+                                  params['num_preprocessing_threads'])
+
+
+def build_input_only(params, dataset, phase=TRAIN):
+  """Our input pipeline of `phase` alone (no network): its images/sec.
+
+  Args:
+    params: the train binary's flag values.
+    dataset: the slim Dataset description of the split.
+    phase: TRAIN (the training input, as build_train reads it) or EVAL (the
+      eval input, repeated, as build_eval reads it).
+
+  Returns:
+    A BenchGraph whose step is one batch of preprocessed images.
+  """
   graph = tf.Graph()
   with graph.as_default():
-    if params['seed'] is not None:
-      tf.set_random_seed(params['seed'])
-    setup = train_setup(params, dataset)
-    batch = tf.data.make_one_shot_iterator(
-        train_lib.train_dataset(params, dataset, setup)).get_next()
+    if phase == TRAIN:
+      if params['seed'] is not None:
+        tf.set_random_seed(params['seed'])
+      data = train_lib.train_dataset(params, dataset,
+                                     train_setup(params, dataset))
+    else:
+      data = _eval_data(params, dataset, eval_setup(params, dataset)).repeat()
+    batch = tf.data.make_one_shot_iterator(data).get_next()
     # Fetch a scalar so the step does not copy the batch to Python.
     fetch = {'sum': tf.reduce_sum(batch['image']), 'label': batch['label']}
   return BenchGraph(graph, fetch, None, False)
@@ -204,8 +224,7 @@ def build_eval(params, dataset, pipeline):
     if pipeline == 'reference':
       images, labels = reference_batch(params, dataset, setup, False)
     else:
-      data = model_setup.eval_dataset(setup, dataset, params['batch_size'],
-                                      params['num_preprocessing_threads'])
+      data = _eval_data(params, dataset, setup)
       if pipeline == 'synthetic':
         data = data.take(1).cache()
       batch = tf.data.make_one_shot_iterator(data.repeat()).get_next()
@@ -219,7 +238,7 @@ def build_eval(params, dataset, pipeline):
 def build(params, dataset, phase, pipeline):
   """Dispatches to build_train, build_eval or build_input_only."""
   if pipeline == 'input_only':
-    return build_input_only(params, dataset)
+    return build_input_only(params, dataset, phase)
   if phase == TRAIN:
     return build_train(params, dataset, pipeline)
   return build_eval(params, dataset, pipeline)

@@ -48,7 +48,7 @@ def test_one_epoch_through_ours_and_reference_reads_the_same_examples(
 @pytest.mark.parametrize('phase,pipeline', [
     ('train', 'ours'), ('train', 'synthetic'), ('train', 'reference'),
     ('train', 'input_only'), ('eval', 'ours'), ('eval', 'synthetic'),
-    ('eval', 'reference')])
+    ('eval', 'reference'), ('eval', 'input_only')])
 def test_every_graph_runs_and_counts_images(dataset, phase, pipeline):
   measurement = timing.measure(
       lambda: graphs.build(_params(), dataset, phase, pipeline),
@@ -82,3 +82,15 @@ def test_interleaved_measurement_times_every_graph_in_each_round(dataset):
     assert measurement.steps == 3  # One step per round (max_seconds=0).
     assert measurement.images > 0 and measurement.images_per_sec > 0
     assert measurement.cpu_seconds >= 0
+
+
+def test_interleaved_steps_per_graph(dataset):
+  build_fns = {pipeline: (lambda p=pipeline: graphs.build(_params(), dataset,
+                                                          'eval', p))
+               for pipeline in ('synthetic', 'input_only')}
+  measured = timing.measure_interleaved(
+      build_fns, tf.ConfigProto(), warmup_steps=1,
+      timed_steps={'synthetic': 2, 'input_only': 6}, max_seconds=600.0,
+      rounds=2)
+  assert measured['synthetic'].steps == 2
+  assert measured['input_only'].steps == 6

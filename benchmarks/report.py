@@ -10,7 +10,12 @@ Ratios of one model and phase ('train' or 'eval'), all from the same run:
   (training: 3 x forward float ops per image, the usual rule that the
   backward pass costs twice the forward; eval: 1 x) over the float32 matmul
   peak of this TensorFlow build on this machine (the faster of a MatMul and
-  the same product as a 1x1 Conv2D: timing.py).
+  the same product as a 1x1 Conv2D: timing.py);
+* input CPU share: the process CPU time per image of our input alone
+  ('input_only': parse, decode, preprocess, batch) over that of the
+  network fed by the cached batch ('synthetic'). When the network keeps
+  every core busy, nothing hides the input's CPU, and ours/synthetic
+  cannot exceed about 1 / (1 + share).
 
 The two ratios are also given per CPU second of the benchmark process
 (`..._cpu`: images / process CPU seconds): on a machine shared with other
@@ -25,7 +30,8 @@ import math
 TRAIN_FLOPS_FACTOR = 3  # forward + backward (2 x forward) per image.
 PHASES = ('train', 'eval')
 COLUMNS = ('model', 'phase', 'batch', 'ours img/s', 'synthetic img/s',
-           'reference img/s', 'input-only img/s', 'ours/reference',
+           'reference img/s', 'input-only img/s', 'input CPU us/img',
+           'input CPU share', 'ours/reference',
            'ours/synthetic', 'ours/reference (CPU s)',
            'ours/synthetic (CPU s)', 'GFLOP/img', 'achieved GFLOP/s',
            'achieved/peak')
@@ -64,7 +70,10 @@ def phase_summary(phase, measurements, forward_flops, peak_gflops):
                      if phase == 'train' else '1 x forward float ops'),
       'achieved_gflops': achieved,
       'synthetic_gflops': synthetic,
+      'input_cpu_us_per_image': _ratio(1e6, cpu_rates.get('input_only')),
       'ratios': {
+          'input_cpu_share': _ratio(cpu_rates['synthetic'],
+                                    cpu_rates.get('input_only')),
           'ours_over_reference': _ratio(rates['ours'], rates['reference']),
           'ours_over_synthetic': _ratio(rates['ours'], rates['synthetic']),
           'ours_over_reference_cpu': _ratio(cpu_rates['ours'],
@@ -97,6 +106,8 @@ def table_rows(result):
           model['model_name'], phase, str(model['batch_size']),
           _fmt(rates['ours']), _fmt(rates['synthetic']),
           _fmt(rates['reference']), _fmt(rates.get('input_only')),
+          _fmt(summary.get('input_cpu_us_per_image')),
+          _fmt(ratios.get('input_cpu_share'), 3),
           _fmt(ratios['ours_over_reference'], 2),
           _fmt(ratios['ours_over_synthetic'], 2),
           _fmt(ratios['ours_over_reference_cpu'], 2),

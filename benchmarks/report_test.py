@@ -21,7 +21,10 @@ def test_phase_summary_ratios_and_flops_rule():
                 'input_only': _m(1000.)}, forward_flops=2e9, peak_gflops=1e3)
   assert train['gflop_per_image'] == 6.0
   assert train['achieved_gflops'] == 600.0
+  # CPU per image: input 3 s / 2000 images, network 3 s / 250 images.
+  assert train['input_cpu_us_per_image'] == pytest.approx(1500.0)
   assert train['ratios'] == pytest.approx({
+      'input_cpu_share': 0.125,
       'ours_over_reference': 2.0, 'ours_over_synthetic': 0.8,
       'ours_over_reference_cpu': 2.0, 'ours_over_synthetic_cpu': 0.8,
       'achieved_over_peak': 0.6, 'synthetic_over_peak': 0.75})
@@ -30,6 +33,8 @@ def test_phase_summary_ratios_and_flops_rule():
       forward_flops=2e9, peak_gflops=1e3)
   assert evaluation['gflop_per_image'] == 2.0
   assert math.isnan(evaluation['ratios']['ours_over_reference'])
+  # No input-only measurement: no share.
+  assert math.isnan(evaluation['ratios']['input_cpu_share'])
 
 
 def test_table_and_json_line():

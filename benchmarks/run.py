@@ -63,7 +63,11 @@ LARGE_INPUT_SIZE = 200
 _MEASUREMENTS = (('train', 'ours'), ('train', 'synthetic'),
                  ('train', 'reference'), ('train', 'input_only'),
                  ('eval', 'ours'), ('eval', 'synthetic'),
-                 ('eval', 'reference'))
+                 ('eval', 'reference'), ('eval', 'input_only'))
+# The input alone runs up to this many times --timed_steps, so that its
+# --seconds share bounds it: its steps are so cheap that --timed_steps of
+# them would take a fraction of a second (too short to time).
+INPUT_ONLY_STEPS_FACTOR = 100
 
 flags.DEFINE_list('models', None,
                   'Models to benchmark (comma-separated, or "all" for %s); '
@@ -173,6 +177,13 @@ def epoch_check(params, dataset, config):
           'same_labels': sorted(ours) == sorted(reference)}
 
 
+def timed_steps_for(pipeline, timed_steps):
+  """The most timed steps of a pipeline's measurement (--timed_steps)."""
+  if pipeline == 'input_only':
+    return timed_steps * INPUT_ONLY_STEPS_FACTOR
+  return timed_steps
+
+
 def _build_fn(params, dataset, phase, pipeline):
   return lambda: graphs.build(params, dataset, phase, pipeline)
 
@@ -192,15 +203,17 @@ def measure_model(params, dataset, config):
                  if measured_phase == phase}
     logging.info('%s: %s: timing %s', params['model_name'], phase,
                  ', '.join(build_fns))
+    timed_steps = {pipeline: timed_steps_for(pipeline, params['timed_steps'])
+                   for pipeline in build_fns}
     if params['interleave']:
       measured[phase] = timing.measure_interleaved(
-          build_fns, config, params['warmup_steps'], params['timed_steps'],
+          build_fns, config, params['warmup_steps'], timed_steps,
           per_measurement, rounds=params['rounds'],
           drain_steps=params['drain_steps'])
     else:
       measured[phase] = {
           pipeline: timing.measure(build_fn, config, params['warmup_steps'],
-                                   params['timed_steps'], per_measurement)
+                                   timed_steps[pipeline], per_measurement)
           for pipeline, build_fn in build_fns.items()}
     for pipeline, measurement in measured[phase].items():
       logging.info('%s: %s / %s: %.1f images/sec', params['model_name'],

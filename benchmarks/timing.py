@@ -152,7 +152,8 @@ def measure_interleaved(build_fns, config, warmup_steps, timed_steps,
     build_fns: dict name -> fn() -> BenchGraph.
     config: the tf.ConfigProto of the sessions.
     warmup_steps: untimed steps of each graph before the first round.
-    timed_steps: at most this many timed steps per graph (over all rounds).
+    timed_steps: at most this many timed steps per graph (over all rounds):
+      an int, or a dict name -> int.
     max_seconds: time budget per graph (over all rounds).
     rounds: segments per graph (each at least one step).
     drain_steps: untimed steps before each segment.
@@ -168,11 +169,13 @@ def measure_interleaved(build_fns, config, warmup_steps, timed_steps,
       sessions[name] = _Session(build_fns[name](), config)
       sessions[name].run(warmup_steps)
       setup[name] = time.time() - begin
-    steps_per_segment = max(1, -(-timed_steps // rounds))
+    if not isinstance(timed_steps, dict):
+      timed_steps = dict.fromkeys(names, timed_steps)
     for index in range(rounds):
       for name in names if index % 2 == 0 else reversed(names):
         sessions[name].run(drain_steps)
-        sessions[name].timed_segment(steps_per_segment, max_seconds / rounds)
+        sessions[name].timed_segment(max(1, -(-timed_steps[name] // rounds)),
+                                     max_seconds / rounds)
   finally:
     for session in sessions.values():
       session.close()

@@ -269,7 +269,7 @@ class BatchedPreprocessingTest(_PipelineTestCase):
       with tf.Session() as sess:
         return sess.run(outputs)
 
-  def _run_with_spy(self, sizes):
+  def _run_with_spy(self, sizes, batch_size=None):
     """Reads one PNG file of images of `sizes`; (images, batched calls)."""
     path = os.path.join(self.get_temp_dir(), 'sizes.tfrecord')
     with tf.io.TFRecordWriter(path) as writer:
@@ -289,11 +289,11 @@ class BatchedPreprocessingTest(_PipelineTestCase):
       with tf.Graph().as_default():
         data = input_pipeline.make_dataset(
             _dataset([path], len(sizes), channels=1), self._lenet_4x4,
-            batch_size=len(sizes), is_training=False)
+            batch_size=batch_size or len(sizes), is_training=False)
         self.assertEqual(data.output_shapes['image'].as_list(),
                          [None, 4, 4, 1])
-        batch, = self._run_all(data)
-    return batch['image'], batched
+        batches = self._run_all(data)
+    return np.concatenate([batch['image'] for batch in batches]), batched
 
   def test_same_size_pngs_match_image_by_image(self):
     sizes = [(6, 5)] * 3
@@ -311,6 +311,34 @@ class BatchedPreprocessingTest(_PipelineTestCase):
     self.assertEqual(batched, [True, True])
     self.assertAllClose(images, self._expected(
         [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)]))
+
+  def test_partial_batch_and_large_batches(self):
+    # Batches of 3 from 5 same-size PNGs: the last batch has 2 images, padded
+    # to 3 for the one-op-per-image decode. Above _MAX_UNROLLED_IMAGES the
+    # decode loops in a tf.map_fn instead; every way matches image by image.
+    sizes = [(6, 5)] * 5
+    expected = self._expected(
+        [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)])
+    for max_unrolled, unrolled_calls in ((3, 1), (2, 0)):
+      unrolled = mock.Mock(wraps=input_pipeline._unrolled)
+      with mock.patch.object(input_pipeline, '_MAX_UNROLLED_IMAGES',
+                             max_unrolled), mock.patch.object(
+                                 input_pipeline, '_unrolled', unrolled):
+        images, batched = self._run_with_spy(sizes, batch_size=3)
+      self.assertEqual(batched, [True, True])
+      self.assertEqual(unrolled.call_count, unrolled_calls)
+      self.assertAllClose(images, expected)
+
+  def test_unrolled_pads_a_partial_batch(self):
+    with tf.Graph().as_default():
+      elements = tf.placeholder(tf.int32, [None, 2])
+      squares = input_pipeline._unrolled(tf.square, elements, 4)
+      self.assertEqual(squares.shape.as_list(), [None, 2])
+      with tf.Session() as sess:
+        for count in (1, 3, 4):
+          values = np.arange(2 * count).reshape(count, 2)
+          self.assertAllEqual(
+              sess.run(squares, {elements: values}), values ** 2)
 
   def test_vectorized_map_equals_map_fn(self):
     images = np.random.RandomState(0).randint(
