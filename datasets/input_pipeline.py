@@ -6,14 +6,15 @@ with `tf.image.decode_image` (or `tf.io.decode_raw` for
 `image/format` = 'raw', reshaped with `image/height`, `image/width` and the
 dataset's channels); a batch whose images are all PNG (or all JPEG) skips
 that format dispatch and uses `tf.io.decode_png` (`decode_jpeg`) directly.
-PNGs of one batch that all have the same size (MNIST, CIFAR) are decoded
-into one tensor, by one op per image instead of a `tf.map_fn` loop, and a
-preprocessing function without stateful ops that TensorFlow's pfor can
-rewrite (LeNet's; CifarNet's for evaluation) runs once on the batch
-(`tf.vectorized_map`) instead of once per image: each of the two cut
-about a fifth of the input CPU per MNIST digit. Decoded images always have
-the dataset's static channel count, so preprocessing and nets see known
-shapes.
+When the preprocessing function has no stateful op and TensorFlow's pfor
+can rewrite it (LeNet's; CifarNet's for evaluation), PNGs or JPEGs of one
+batch that all have the same size (MNIST, CIFAR; sizes from the PNG
+headers or `tf.image.extract_jpeg_shape`) are decoded into one tensor, by
+one op per image instead of a `tf.map_fn` loop, and the function runs
+once on the batch (`tf.vectorized_map`) instead of once per image: each
+of the two cut about a fifth of the input CPU per MNIST digit. Decoded
+images always have the dataset's static channel count, so preprocessing
+and nets see known shapes.
 
 Records are batched before they are parsed: one `Dataset.map` call parses a
 whole batch (`tf.io.parse_example`), checks its labels and decodes and
@@ -226,8 +227,8 @@ def _decode_image(features, channels):
 
 # Images of one batch decoded and preprocessed at the same time.
 _PARALLEL_IMAGES = 8
-# Largest batch whose same-size PNGs are decoded by one op per image (more
-# would make the tf.data function's graph large to build).
+# Largest batch whose same-size images are decoded by one op per image
+# (more would make the tf.data function's graph large to build).
 _MAX_UNROLLED_IMAGES = 1024
 
 # First bytes of PNG and JPEG files.
@@ -378,14 +379,16 @@ def _decode_batch(features, channels, image_fn, batch_size):
   the first bytes, each is decoded by `tf.io.decode_png` (`decode_jpeg`)
   alone; otherwise each goes through `_decode_image`, whose format dispatch
   (a `tf.cond` on 'raw' and `tf.image.decode_image`'s chain of conditionals
-  on TF 1.x) costs about as much CPU as decoding an MNIST digit. PNGs that
-  all have the same width and height (read from their headers) are decoded
-  into one [B, H, W, C] tensor, one op per image (`_unrolled`), and
-  `image_fn` runs once on the batch through `vectorized_map` when it can
-  (batches of up to _MAX_UNROLLED_IMAGES; larger ones decode in a
-  `tf.map_fn` loop). The result is the same on every path (up
-  to float rounding on the batched one). Records with `image/format` 'raw'
-  never take the fast branches, whatever their first bytes.
+  on TF 1.x) costs about as much CPU as decoding an MNIST digit. When
+  `image_fn` can be batched (`_vectorized_output_shape`), PNGs or JPEGs
+  that all have the same width and height (from the PNG headers, or
+  `tf.image.extract_jpeg_shape`) are decoded into one [B, H, W, C] tensor,
+  one op per image (`_unrolled`; batches of more than
+  _MAX_UNROLLED_IMAGES decode in a `tf.map_fn` loop), and `image_fn` runs
+  once on the batch through `vectorized_map`. The result is the same on
+  every path (up to float rounding on the batched one). Records with
+  `image/format` 'raw' never take the fast branches, whatever their first
+  bytes.
 
   Args:
     features: dict of the batch's parsed features (`_FEATURES` keys but the
@@ -423,18 +426,22 @@ def _decode_batch(features, channels, image_fn, batch_size):
   def general(one_features):
     return image_fn(_decode_image(one_features, channels))
 
-  def png():
-    per_image = with_decoder(tf.io.decode_png)
-    image_shape = _vectorized_output_shape(image_fn, channels)
+  def one_op_each(fn, dtype):
+    if batch_size <= _MAX_UNROLLED_IMAGES:
+      return _unrolled(fn, encoded, batch_size)
+    return each(fn, encoded, dtype=dtype)()
+
+  image_shape = _vectorized_output_shape(image_fn, channels)
+
+  def same_size_batched(decode, sizes_fn):
+    """Decodes with `decode`; on the batch when all images share a size."""
+    per_image = with_decoder(decode)
     if image_shape is None:
       return per_image()
-    sizes = _png_sizes(encoded)
+    sizes = sizes_fn()
 
     def batched():
-      if batch_size <= _MAX_UNROLLED_IMAGES:
-        images = _unrolled(decoder(tf.io.decode_png), encoded, batch_size)
-      else:
-        images = each(decoder(tf.io.decode_png), encoded, dtype=tf.uint8)()
+      images = one_op_each(decoder(decode), tf.uint8)
       result = vectorized_map(image_fn, images)
       if result is None:
         return per_image()
@@ -445,10 +452,17 @@ def _decode_batch(features, channels, image_fn, batch_size):
     return tf.cond(tf.reduce_all(tf.equal(sizes, sizes[:1])), batched,
                    per_image)
 
+  def jpeg_sizes():
+    return one_op_each(lambda data: tf.image.extract_jpeg_shape(data)[:2],
+                       tf.int32)
+
   return tf.cond(
-      all_start_with(_PNG_SIGNATURE, _PNG_HEADER_BYTES), png,
+      all_start_with(_PNG_SIGNATURE, _PNG_HEADER_BYTES),
+      lambda: same_size_batched(tf.io.decode_png,
+                                lambda: _png_sizes(encoded)),
       lambda: tf.cond(all_start_with(_JPEG_SIGNATURE),
-                      with_decoder(tf.io.decode_jpeg),
+                      lambda: same_size_batched(tf.io.decode_jpeg,
+                                                jpeg_sizes),
                       each(general, features)))
 
 
@@ -560,8 +574,8 @@ def make_dataset(dataset, preprocess_fn, batch_size, is_training,
       (cast to float32), or None to only cast to float32 (all images must
       then be equal size). It is graph code that sees one image (in
       `tf.map_fn` in `Dataset.map`, or rewritten by `tf.vectorized_map` for
-      a batch of same-size PNGs when it has no stateful op), without
-      AutoGraph: use tf.cond, not Python `if`, on tensors.
+      a batch of same-size PNGs or JPEGs when it has no stateful op),
+      without AutoGraph: use tf.cond, not Python `if`, on tensors.
     batch_size: examples per batch.
     is_training: True for the shuffled, repeated, full-batch training input;
       False for one deterministic pass over the split.

@@ -257,26 +257,35 @@ class InputPipelineTest(_PipelineTestCase):
 
 
 class BatchedPreprocessingTest(_PipelineTestCase):
-  """Same-size PNG batches run a pure preprocess_fn once on the batch."""
+  """Same-size PNG or JPEG batches run a pure preprocess_fn on the batch."""
+
+  # The batched path is tried once in a scratch graph, then built in the
+  # pipeline for PNG and for JPEG batches.
+  _BATCHED_BUILDS = [True] * 3
 
   def _lenet_4x4(self, image):
     return lenet_preprocessing.preprocess_image(image, 4, 4)
 
-  def _expected(self, images):
-    """_lenet_4x4 of each image, one at a time."""
+  def _expected(self, sizes, image_format='png'):
+    """_lenet_4x4 of each image, decoded and preprocessed one at a time."""
     with tf.Graph().as_default():
-      outputs = [self._lenet_4x4(tf.constant(image)) for image in images]
+      outputs = []
+      for index, (height, width) in enumerate(sizes):
+        image = fake_data.image_for(index, height, width, 1)
+        if image_format == 'jpeg':  # The bytes the file holds, decoded.
+          image = tf.io.decode_jpeg(dataset_utils.encode_jpeg(image), 1)
+        outputs.append(self._lenet_4x4(tf.convert_to_tensor(image)))
       with tf.Session() as sess:
         return sess.run(outputs)
 
-  def _run_with_spy(self, sizes, batch_size=None):
-    """Reads one PNG file of images of `sizes`; (images, batched calls)."""
+  def _run_with_spy(self, sizes, batch_size=None, image_format='png'):
+    """Reads a file of images of `sizes`; (images, batched calls)."""
     path = os.path.join(self.get_temp_dir(), 'sizes.tfrecord')
     with tf.io.TFRecordWriter(path) as writer:
       for index, (height, width) in enumerate(sizes):
         writer.write(fake_data.example(
-            index, index, height=height, width=width,
-            channels=1).SerializeToString())
+            index, index, height=height, width=width, channels=1,
+            image_format=image_format).SerializeToString())
     batched = []
     real = input_pipeline.vectorized_map
 
@@ -295,37 +304,37 @@ class BatchedPreprocessingTest(_PipelineTestCase):
         batches = self._run_all(data)
     return np.concatenate([batch['image'] for batch in batches]), batched
 
-  def test_same_size_pngs_match_image_by_image(self):
+  def test_same_size_images_match_image_by_image(self):
     sizes = [(6, 5)] * 3
-    images, batched = self._run_with_spy(sizes)
-    # Tried in a scratch graph, then built in the pipeline.
-    self.assertEqual(batched, [True, True])
-    self.assertAllClose(images, self._expected(
-        [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)]))
+    for image_format in ('png', 'jpeg'):
+      images, batched = self._run_with_spy(sizes, image_format=image_format)
+      self.assertEqual(batched, self._BATCHED_BUILDS)
+      self.assertAllClose(images, self._expected(sizes, image_format))
 
-  def test_pngs_of_different_sizes_match_image_by_image(self):
-    # The same graph: at run time the header sizes differ, so the images are
-    # decoded and preprocessed one at a time.
+  def test_images_of_different_sizes_match_image_by_image(self):
+    # The same graph: at run time the sizes (from the PNG headers, or
+    # extract_jpeg_shape) differ, so the images are decoded and preprocessed
+    # one at a time.
     sizes = [(6, 5), (3, 7), (6, 5)]
-    images, batched = self._run_with_spy(sizes)
-    self.assertEqual(batched, [True, True])
-    self.assertAllClose(images, self._expected(
-        [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)]))
+    for image_format in ('png', 'jpeg'):
+      images, batched = self._run_with_spy(sizes, image_format=image_format)
+      self.assertEqual(batched, self._BATCHED_BUILDS)
+      self.assertAllClose(images, self._expected(sizes, image_format))
 
   def test_partial_batch_and_large_batches(self):
     # Batches of 3 from 5 same-size PNGs: the last batch has 2 images, padded
     # to 3 for the one-op-per-image decode. Above _MAX_UNROLLED_IMAGES the
     # decode loops in a tf.map_fn instead; every way matches image by image.
     sizes = [(6, 5)] * 5
-    expected = self._expected(
-        [fake_data.image_for(i, h, w, 1) for i, (h, w) in enumerate(sizes)])
-    for max_unrolled, unrolled_calls in ((3, 1), (2, 0)):
+    expected = self._expected(sizes)
+    # Unrolled: the PNG decode, the JPEG sizes and the JPEG decode.
+    for max_unrolled, unrolled_calls in ((3, 3), (2, 0)):
       unrolled = mock.Mock(wraps=input_pipeline._unrolled)
       with mock.patch.object(input_pipeline, '_MAX_UNROLLED_IMAGES',
                              max_unrolled), mock.patch.object(
                                  input_pipeline, '_unrolled', unrolled):
         images, batched = self._run_with_spy(sizes, batch_size=3)
-      self.assertEqual(batched, [True, True])
+      self.assertEqual(batched, self._BATCHED_BUILDS)
       self.assertEqual(unrolled.call_count, unrolled_calls)
       self.assertAllClose(images, expected)
 
