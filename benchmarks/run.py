@@ -76,7 +76,9 @@ flags.DEFINE_integer('warmup_steps', None,
                      'Untimed steps per measurement; default 2 for '
                      'ImageNet-size inputs, else 3.')
 flags.DEFINE_integer('timed_steps', 50,
-                     'At most this many timed steps per measurement.')
+                     'At most this many timed steps per measurement (the '
+                     'input-only ones: %d times as many).' %
+                     INPUT_ONLY_STEPS_FACTOR)
 flags.DEFINE_float('seconds', 40.0,
                    'Budget of the timed steps of one model, shared by its %d '
                    'measurements (each runs at least %d timed steps, or '
