@@ -290,6 +290,18 @@ def _has_converters(image_fn, images):
     return all(op.type in converters for op in _ops_between(image, output))
 
 
+def _pfor(image_fn, images):
+  """`tf.vectorized_map(image_fn, images)`, raising where pfor cannot batch.
+
+  TF 2 would otherwise quietly loop over the ops it has no converter for.
+  """
+  kwargs = {}
+  if 'fallback_to_while_loop' in inspect.signature(
+      tf.vectorized_map).parameters:
+    kwargs['fallback_to_while_loop'] = False
+  return tf.vectorized_map(image_fn, images, **kwargs)
+
+
 def vectorized_map(image_fn, images):
   """image_fn applied to every image of a batch as batch ops, or None.
 
@@ -312,13 +324,8 @@ def vectorized_map(image_fn, images):
     logging.info('Preprocessing runs image by image: it has an op that '
                  'tf.vectorized_map cannot batch.')
     return None
-  kwargs = {}
-  # TF 2 would otherwise quietly loop over the ops it cannot convert.
-  if 'fallback_to_while_loop' in inspect.signature(
-      tf.vectorized_map).parameters:
-    kwargs['fallback_to_while_loop'] = False
   try:
-    return tf.vectorized_map(image_fn, images, **kwargs)
+    return _pfor(image_fn, images)
   except (ValueError, NotImplementedError) as e:
     logging.info('Preprocessing runs image by image: it has an op that '
                  'tf.vectorized_map cannot batch (%s).',
@@ -385,7 +392,7 @@ def _decode_batch(features, channels, image_fn, batch_size):
   `tf.image.extract_jpeg_shape`) are decoded into one [B, H, W, C] tensor,
   one op per image (`_unrolled`; batches of more than
   _MAX_UNROLLED_IMAGES decode in a `tf.map_fn` loop), and `image_fn` runs
-  once on the batch through `vectorized_map`. The result is the same on
+  once on the batch through `tf.vectorized_map`. The result is the same on
   every path (up to float rounding on the batched one). Records with
   `image/format` 'raw' never take the fast branches, whatever their first
   bytes.
@@ -442,9 +449,8 @@ def _decode_batch(features, channels, image_fn, batch_size):
 
     def batched():
       images = one_op_each(decoder(decode), tf.uint8)
-      result = vectorized_map(image_fn, images)
-      if result is None:
-        return per_image()
+      # _vectorized_output_shape has checked that pfor batches image_fn.
+      result = _pfor(image_fn, images)
       # pfor loses static sizes that image_fn sets on each image.
       result.set_shape(encoded.shape[:1].concatenate(image_shape))
       return result

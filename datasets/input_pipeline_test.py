@@ -287,14 +287,14 @@ class BatchedPreprocessingTest(_PipelineTestCase):
             index, index, height=height, width=width, channels=1,
             image_format=image_format).SerializeToString())
     batched = []
-    real = input_pipeline.vectorized_map
+    real = input_pipeline._pfor
 
     def recording(image_fn, images):
       result = real(image_fn, images)
       batched.append(result is not None)
       return result
 
-    with mock.patch.object(input_pipeline, 'vectorized_map', recording):
+    with mock.patch.object(input_pipeline, '_pfor', recording):
       with tf.Graph().as_default():
         data = input_pipeline.make_dataset(
             _dataset([path], len(sizes), channels=1), self._lenet_4x4,
