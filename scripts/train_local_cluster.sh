@@ -8,8 +8,9 @@
 # The same flags run a real cluster: one process per host, each with the
 # full host lists, its own --job_name and --task (start the ps first; worker
 # task 0 is the chief, the only one writing checkpoints and summaries).
-# The ps exits by itself once every worker is done; if a worker is killed,
-# stop the ps by hand (its pid is printed).
+# The ps exits by itself once every worker is done. If any process fails (a
+# worker killed, say), or the script is interrupted, it stops the others and
+# exits with that process's status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -38,28 +39,39 @@ COMMON=(--ps_hosts=localhost:$PS_PORT
         --max_number_of_steps="$STEPS" --log_every_n_steps=10
         --save_interval_secs=30 "$@")
 
+# A ps waits for every worker, and a synchronous worker for the others: when
+# one process fails, the rest would wait forever, so any failure (or an
+# interrupt) stops them all.
+PIDS=()
+stop_all() { kill "${PIDS[@]}" 2>/dev/null || true; wait || true; }
+trap 'stop_all; exit 130' INT TERM
+
 "$PYTHON" train_image_classifier.py --job_name=ps --task=0 "${COMMON[@]}" \
   > "$RUN_DIR/ps0.log" 2>&1 &
 PS_PID=$!
+PIDS+=("$PS_PID")
 echo "ps task 0: pid $PS_PID, log $RUN_DIR/ps0.log"
 "$PYTHON" train_image_classifier.py --job_name=worker --task=0 \
   "${COMMON[@]}" > "$RUN_DIR/worker0.log" 2>&1 &
 W0_PID=$!
+PIDS+=("$W0_PID")
 "$PYTHON" train_image_classifier.py --job_name=worker --task=1 \
   "${COMMON[@]}" > "$RUN_DIR/worker1.log" 2>&1 &
 W1_PID=$!
+PIDS+=("$W1_PID")
 echo "workers: pids $W0_PID (chief) $W1_PID, logs $RUN_DIR/worker{0,1}.log"
 
-status=0
-wait $W0_PID || status=$?
-wait $W1_PID || status=$?
-wait $PS_PID || status=$?
+for _ in 1 2 3; do
+  status=0
+  wait -n || status=$?
+  if [ $status -ne 0 ]; then
+    echo "A process failed (exit $status); stopping the others. Logs:" \
+      "$RUN_DIR/{ps0,worker0,worker1}.log" >&2
+    stop_all
+    exit $status
+  fi
+done
 grep -h "finished at global step" "$RUN_DIR"/worker*.log || true
-if [ $status -ne 0 ]; then
-  echo "A process failed (exit $status); see the logs in $RUN_DIR." >&2
-  kill $PS_PID 2>/dev/null || true
-  exit $status
-fi
 echo "Evaluate the chief's checkpoint with:"
 echo "  $PYTHON eval_image_classifier.py --checkpoint_path=$RUN_DIR/train" \
   "--eval_dir=$RUN_DIR/eval --dataset_name=digits --dataset_split_name=test" \

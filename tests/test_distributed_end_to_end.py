@@ -202,3 +202,68 @@ def test_two_clones_on_cpu_train_with_the_global_batch(digits_dir, tmp_path):
   names = tf.train.load_checkpoint(
       tf.train.latest_checkpoint(train_dir)).get_variable_to_shape_map()
   assert not any(n.startswith('clone_') for n in names), sorted(names)
+
+
+def _start_cluster_script(tmp_path, digits_dir, python):
+  """scripts/train_local_cluster.sh on free ports; (process, its pids)."""
+  run_dir = tmp_path / 'script_run'
+  run_dir.mkdir()
+  os.symlink(digits_dir, str(run_dir / 'data'))  # Skips the conversion.
+  ports = _free_ports(3)
+  env = dict(os.environ, PYTHON=python, PS_PORT=str(ports[0]),
+             WORKER0_PORT=str(ports[1]), WORKER1_PORT=str(ports[2]))
+  proc = subprocess.Popen(
+      [os.path.join(e2e_util.REPO, 'scripts', 'train_local_cluster.sh'),
+       str(run_dir), '100000'], env=env, stdout=subprocess.PIPE,
+      stderr=subprocess.PIPE, universal_newlines=True)
+  pids = re.findall(r'^ps task 0: pid (\d+),', proc.stdout.readline())
+  pids += re.findall(r'^workers: pids (\d+) \(chief\) (\d+),',
+                     proc.stdout.readline())[0]
+  return proc, [int(pid) for pid in pids]
+
+
+def _running(pid):
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  return True
+
+
+def _assert_script_stops_all(proc, pids, expected_code):
+  """The script's stderr, once it exited with expected_code, leaving no pid."""
+  try:
+    try:
+      _, stderr = proc.communicate(timeout=PROCESS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+      proc.kill()
+      raise AssertionError('the script hung: a process waits for a dead one')
+    assert proc.returncode == expected_code, stderr
+    left = [pid for pid in pids if _running(pid)]
+    assert len(pids) == 3 and not left, (pids, left)
+    return stderr
+  finally:
+    for pid in pids:
+      if _running(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_cluster_script_stops_everything_when_a_worker_fails(
+    digits_dir, tmp_path):
+  # Worker 1 dies at once: the ps would wait for it forever.
+  python = tmp_path / 'python'
+  python.write_text(
+      '#!/bin/bash\n'
+      'case " $* " in *" --job_name=worker --task=1 "*) exit 3;; esac\n'
+      'exec %s "$@"\n' % sys.executable)
+  python.chmod(0o755)
+  proc, pids = _start_cluster_script(tmp_path, digits_dir, str(python))
+  stderr = _assert_script_stops_all(proc, pids, 3)
+  assert 'A process failed (exit 3); stopping the others' in stderr
+
+
+def test_cluster_script_stops_everything_when_interrupted(
+    digits_dir, tmp_path):
+  proc, pids = _start_cluster_script(tmp_path, digits_dir, sys.executable)
+  proc.send_signal(signal.SIGTERM)
+  _assert_script_stops_all(proc, pids, 130)
