@@ -80,6 +80,8 @@ def test_interleaved_measurement_times_every_graph_in_each_round(dataset):
   assert sorted(measured) == sorted(graphs.PIPELINES)
   for measurement in measured.values():
     assert measurement.steps == 3  # One step per round (max_seconds=0).
+    assert len(measurement.segment_rates) == 3
+    assert all(rate > 0 for rate in measurement.segment_rates)
     assert measurement.images > 0 and measurement.images_per_sec > 0
     assert measurement.cpu_seconds >= 0
 

@@ -17,6 +17,12 @@ Ratios of one model and phase ('train' or 'eval'), all from the same run:
   every core busy, nothing hides the input's CPU, and ours/synthetic
   cannot exceed about 1 / (1 + share).
 
+With interleaved timing (run.py's default) each round times one segment of
+every pipeline back to back, so the ratio of two pipelines' segments in the
+same round is a measurement of its own: `round_ratios` gives the median,
+lowest and highest over the rounds, the spread that load changes on a
+shared machine leave in one run (the ratio columns divide the totals).
+
 The two ratios are also given per CPU second of the benchmark process
 (`..._cpu`: images / process CPU seconds): on a machine shared with other
 jobs, wall-clock rates of measurements taken one after the other vary with
@@ -26,13 +32,15 @@ the network.
 """
 import json
 import math
+import statistics
 
 TRAIN_FLOPS_FACTOR = 3  # forward + backward (2 x forward) per image.
 PHASES = ('train', 'eval')
 COLUMNS = ('model', 'phase', 'batch', 'ours img/s', 'synthetic img/s',
            'reference img/s', 'input-only img/s', 'input CPU us/img',
            'input CPU share', 'ours/reference',
-           'ours/synthetic', 'ours/reference (CPU s)',
+           'ours/synthetic', 'ours/reference by round',
+           'ours/synthetic by round', 'ours/reference (CPU s)',
            'ours/synthetic (CPU s)', 'GFLOP/img', 'achieved GFLOP/s',
            'achieved/peak')
 
@@ -41,6 +49,27 @@ def _ratio(numerator, denominator):
   if not numerator or not denominator:
     return float('nan')
   return numerator / denominator
+
+
+def round_ratios(numerator, denominator):
+  """[median, lowest, highest] ratio of two measurements' segments, or None.
+
+  Args:
+    numerator: timing.Measurement.
+    denominator: timing.Measurement timed in the same rounds.
+
+  Returns:
+    The spread of numerator.segment_rates[i] / denominator.segment_rates[i]
+    over the rounds i, or None unless both have the same number (two or
+    more) of segments, all with images.
+  """
+  pairs = list(zip(numerator.segment_rates, denominator.segment_rates))
+  if (len(pairs) < 2 or len(numerator.segment_rates) != len(pairs) or
+      len(denominator.segment_rates) != len(pairs) or
+      not all(a and b for a, b in pairs)):
+    return None
+  ratios = [a / b for a, b in pairs]
+  return [statistics.median(ratios), min(ratios), max(ratios)]
 
 
 def phase_summary(phase, measurements, forward_flops, peak_gflops):
@@ -71,6 +100,12 @@ def phase_summary(phase, measurements, forward_flops, peak_gflops):
       'achieved_gflops': achieved,
       'synthetic_gflops': synthetic,
       'input_cpu_us_per_image': _ratio(1e6, cpu_rates.get('input_only')),
+      'round_ratios': {
+          'ours_over_reference': round_ratios(measurements['ours'],
+                                              measurements['reference']),
+          'ours_over_synthetic': round_ratios(measurements['ours'],
+                                              measurements['synthetic']),
+      },
       'ratios': {
           'input_cpu_share': _ratio(cpu_rates['synthetic'],
                                     cpu_rates.get('input_only')),
@@ -94,6 +129,12 @@ def _fmt(value, digits=1):
   return '%.*f' % (digits, value)
 
 
+def _fmt_spread(spread):
+  if spread is None:
+    return '-'
+  return '%.2f (%.2f-%.2f)' % tuple(spread)
+
+
 def table_rows(result):
   """One table row (list of strings) per model and phase."""
   rows = []
@@ -102,6 +143,7 @@ def table_rows(result):
       summary = model[phase]
       rates = summary['images_per_sec']
       ratios = summary['ratios']
+      by_round = summary.get('round_ratios', {})
       rows.append([
           model['model_name'], phase, str(model['batch_size']),
           _fmt(rates['ours']), _fmt(rates['synthetic']),
@@ -110,6 +152,8 @@ def table_rows(result):
           _fmt(ratios.get('input_cpu_share'), 3),
           _fmt(ratios['ours_over_reference'], 2),
           _fmt(ratios['ours_over_synthetic'], 2),
+          _fmt_spread(by_round.get('ours_over_reference')),
+          _fmt_spread(by_round.get('ours_over_synthetic')),
           _fmt(ratios['ours_over_reference_cpu'], 2),
           _fmt(ratios['ours_over_synthetic_cpu'], 2),
           _fmt(summary['gflop_per_image'], 3),

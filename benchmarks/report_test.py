@@ -11,8 +11,9 @@ from benchmarks import report
 from benchmarks import timing
 
 
-def _m(rate):
-  return timing.Measurement(rate, 10, rate * 2, 2.0, 1.0, 0.5, 3.0)
+def _m(rate, segment_rates=()):
+  return timing.Measurement(rate, 10, rate * 2, 2.0, 1.0, 0.5, 3.0,
+                            segment_rates)
 
 
 def test_phase_summary_ratios_and_flops_rule():
@@ -35,6 +36,29 @@ def test_phase_summary_ratios_and_flops_rule():
   assert math.isnan(evaluation['ratios']['ours_over_reference'])
   # No input-only measurement: no share.
   assert math.isnan(evaluation['ratios']['input_cpu_share'])
+
+
+def test_round_ratios_pair_the_segments_of_each_round():
+  ours = _m(100., (90., 100., 120., 80.))
+  synthetic = _m(110., (100., 125., 100., 100.))
+  assert report.round_ratios(ours, synthetic) == pytest.approx(
+      [0.85, 0.8, 1.2])  # Median of 0.9, 0.8, 1.2, 0.8.
+  # One segment (timed one after the other), unequal rounds, an empty one.
+  assert report.round_ratios(_m(1., (1.,)), _m(1., (2.,))) is None
+  assert report.round_ratios(_m(1., (1., 2.)), _m(1., (1., 2., 3.))) is None
+  assert report.round_ratios(_m(1., (1., 2.)), _m(1., (0., 2.))) is None
+  summary = report.phase_summary(
+      'eval', {'ours': ours, 'synthetic': synthetic, 'reference': _m(50.)},
+      forward_flops=2e9, peak_gflops=1e3)
+  assert summary['round_ratios']['ours_over_synthetic'] == pytest.approx(
+      [0.85, 0.8, 1.2])
+  assert summary['round_ratios']['ours_over_reference'] is None
+  row = report.table_rows({'models': [{
+      'model_name': 'lenet', 'batch_size': 32, 'train': summary,
+      'eval': summary}]})[1]
+  spreads = dict(zip(report.COLUMNS, row))
+  assert spreads['ours/synthetic by round'] == '0.85 (0.80-1.20)'
+  assert spreads['ours/reference by round'] == '-'
 
 
 def test_table_and_json_line():

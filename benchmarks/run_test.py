@@ -76,6 +76,8 @@ def test_rates_and_ratios_are_finite_and_positive(lenet_run):
     assert _positive_finite(summary['input_cpu_us_per_image'])
     for name, value in summary['ratios'].items():
       assert _positive_finite(value), (phase, name, value)
+    for name, (median, lowest, highest) in summary['round_ratios'].items():
+      assert _positive_finite(lowest) and lowest <= median <= highest, name
     assert _positive_finite(summary['gflop_per_image'])
   assert math.isclose(model['train']['gflop_per_image'],
                       3 * model['eval']['gflop_per_image'])

@@ -28,7 +28,9 @@ Measurement = collections.namedtuple('Measurement', [
     'setup_seconds',   # graph construction, initialisation and warm-up.
     'load_average',    # 1-minute load average after the timed steps.
     'cpu_seconds',     # CPU time (user + system) of this process, timed steps.
-])
+    # Images/sec of each timed segment (interleaved: one per round).
+    'segment_rates',
+], defaults=((),))
 
 
 def _cpu_seconds():
@@ -95,8 +97,9 @@ def measure(build_fn, config, warmup_steps, timed_steps, max_seconds,
       finally:
         coord.request_stop()
         coord.join(threads, stop_grace_period_secs=10)
-  return Measurement(images / max(seconds, 1e-9), steps, images, seconds,
-                     setup_seconds, os.getloadavg()[0], cpu_seconds)
+  rate = images / max(seconds, 1e-9)
+  return Measurement(rate, steps, images, seconds, setup_seconds,
+                     os.getloadavg()[0], cpu_seconds, (rate,))
 
 
 class _Session(object):
@@ -116,6 +119,7 @@ class _Session(object):
         if bench.uses_queue_runners else [])
     # Totals of the timed segments: steps, images, seconds, CPU seconds.
     self.totals = [0, 0, 0.0, 0.0]
+    self.segment_rates = []
 
   def run(self, steps):
     """Runs `steps` untimed steps."""
@@ -129,6 +133,7 @@ class _Session(object):
                                          max_seconds, 1)
     segment = (steps, images, seconds, _cpu_seconds() - cpu_start)
     self.totals = [a + b for a, b in zip(self.totals, segment)]
+    self.segment_rates.append(images / max(seconds, 1e-9))
 
   def close(self):
     """Stops the queue runners and closes the session."""
@@ -159,7 +164,8 @@ def measure_interleaved(build_fns, config, warmup_steps, timed_steps,
     drain_steps: untimed steps before each segment.
 
   Returns:
-    dict name -> Measurement (setup_seconds: build, init and warm-up).
+    dict name -> Measurement (setup_seconds: build, init and warm-up;
+    segment_rates: one per round, in round order).
   """
   names = list(build_fns)
   sessions, setup = {}, {}
@@ -184,7 +190,8 @@ def measure_interleaved(build_fns, config, warmup_steps, timed_steps,
   for name, session in sessions.items():
     steps, images, seconds, cpu_seconds = session.totals
     measured[name] = Measurement(images / max(seconds, 1e-9), steps, images,
-                                 seconds, setup[name], load, cpu_seconds)
+                                 seconds, setup[name], load, cpu_seconds,
+                                 tuple(session.segment_rates))
   return measured
 
 
