@@ -14,8 +14,9 @@ Ratios of one model and phase ('train' or 'eval'), all from the same run:
 * input CPU share: the process CPU time per image of our input alone
   ('input_only': parse, decode, preprocess, batch) over that of the
   network fed by the cached batch ('synthetic'). When the network keeps
-  every core busy, nothing hides the input's CPU, and ours/synthetic
-  cannot exceed about 1 / (1 + share).
+  every core busy, ours/synthetic should stay near 1 / (1 + share); it
+  can beat that, as the network's CPU time includes its thread pool's
+  spin-waiting, which the input's threads can take over.
 
 With interleaved timing (run.py's default) each round times one segment of
 every pipeline back to back, so the ratio of two pipelines' segments in the
