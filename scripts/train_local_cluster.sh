@@ -10,7 +10,7 @@
 # task 0 is the chief, the only one writing checkpoints and summaries).
 # The ps exits by itself once every worker is done. If any process fails (a
 # worker killed, say), or the script is interrupted, it stops the others and
-# exits with that process's status.
+# exits non-zero (the failed process's status, or 130).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
