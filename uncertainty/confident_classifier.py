@@ -88,6 +88,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+from datasets import input_pipeline
 from preprocessing import preprocessing_factory
 from uncertainty import gan_nets
 
@@ -98,8 +99,6 @@ DEFAULT_BETA = 1.0
 DEFAULT_NOISE_DIM = 100
 DEFAULT_GAN_LEARNING_RATE = 0.0002
 DEFAULT_GAN_ADAM_BETA1 = 0.5
-# Preprocessings whose ops tf.vectorized_map converts in TF 1.15.
-VECTORIZED_PREPROCESSING = ('lenet', 'cifarnet')
 
 TrainingGraph = collections.namedtuple('TrainingGraph', [
     'train_op',                 # runs D, G, classifier updates, in order.
@@ -301,11 +300,11 @@ def preprocessing_input_fn(preprocessing_name, image_size,
   Applies the deterministic (evaluation) preprocessing of
   `preprocessing_name` to each image, differentiably, so generated pixels
   reach the classifier and the discriminator as real images do (for lenet:
-  (x - 128) / 128). The per-image function is vectorized over the batch
-  (`tf.vectorized_map`) for the preprocessings in VECTORIZED_PREPROCESSING
-  and looped (`tf.map_fn`) for the others (TF 1.15 cannot vectorize their
-  image resizing). Image summaries the preprocessing would add per image are
-  dropped (they cannot be merged from inside a loop).
+  (x - 128) / 128). The per-image function runs as batch ops
+  (`input_pipeline.vectorized_map`, as the input pipeline batches it) when
+  pfor can rewrite all its ops, and is looped (`tf.map_fn`) otherwise (TF
+  1.15 cannot batch image resizing). Image summaries the preprocessing would
+  add per image are dropped (they cannot be merged from inside a loop).
 
   Args:
     preprocessing_name: a preprocessing_factory name (or a model name).
@@ -321,15 +320,11 @@ def preprocessing_input_fn(preprocessing_name, image_size,
   def preprocess(image):
     return preprocessing_fn(image, image_size, image_size)
 
-  vectorize = (preprocessing_factory.resolve_preprocessing_name(
-      preprocessing_name) in VECTORIZED_PREPROCESSING)
-
   def input_fn(pixels):
     kept = list(tf.get_collection(tf.GraphKeys.SUMMARIES))
     with tf.name_scope('preprocess_generated'):
-      if vectorize:
-        inputs = tf.vectorized_map(preprocess, pixels)
-      else:
+      inputs = input_pipeline.vectorized_map(preprocess, pixels)
+      if inputs is None:
         inputs = tf.map_fn(preprocess, pixels, dtype=tf.float32)
     tf.get_collection_ref(tf.GraphKeys.SUMMARIES)[:] = kept
     return inputs

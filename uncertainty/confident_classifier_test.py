@@ -176,6 +176,19 @@ class InputFnTest(tf.test.TestCase):
     self.assertEqual(values[2].shape, (2, 32, 32, 3))
     self.assertTrue(np.all(np.isfinite(values[3])))
 
+  def test_batch_ops_where_pfor_can_rewrite_the_preprocessing(self):
+    def loops(preprocessing_name):
+      with tf.Graph().as_default() as graph:
+        pixels = tf.zeros([2, 32, 32, 3])
+        cc.preprocessing_input_fn(preprocessing_name, 32)(pixels)
+        return any(op.type in ('Enter', 'While', 'StatelessWhile')
+                   for op in graph.get_operations())
+    # Same decision as the input pipeline's: no loop for lenet and cifarnet,
+    # a tf.map_fn loop for inception's resizing (TF 1.15 and TF 2 alike).
+    self.assertFalse(loops('lenet'))
+    self.assertFalse(loops('cifarnet'))
+    self.assertTrue(loops('inception'))
+
 
 def _build(model_name, batch_size=4, gan_depth=4, seed=1, **kwargs):
   """The training graph of `model_name` on random inputs (a fresh graph)."""
