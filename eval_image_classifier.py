@@ -60,6 +60,7 @@ flags.DEFINE_integer('max_number_of_evaluations', None,
                      'Loop mode stops after this many evaluations.')
 
 common_flags.define_session_flags()
+common_flags.define_xla_flag()
 
 FLAGS = flags.FLAGS
 

@@ -128,6 +128,7 @@ flags.DEFINE_string('validation_dataset_dir', None,
 flags.DEFINE_integer('validation_batch_size', 100,
                      'Batch size of the validation passes.')
 common_flags.define_session_flags()
+common_flags.define_xla_flag()
 
 FLAGS = flags.FLAGS
 

@@ -16,7 +16,8 @@ Input pipelines feeding the same network:
   dataset's `slim.tfexample_decoder`, the same preprocessing,
   `tf.train.batch(num_threads)` and (training) `slim.prefetch_queue`, with
   the capacities of TF-Slim's train/eval_image_classifier.py, run by queue
-  runners;
+  runners; never compiled by XLA (`--xla` applies to ours and synthetic:
+  TF-Slim's binaries have no such option);
 * 'input_only': our pipeline of the phase without the network, to show
   which side is the bottleneck (PITFALLS 9) and what CPU the input costs
   per image.
@@ -30,6 +31,7 @@ import tf_slim as slim
 
 from deployment import model_deploy
 from training import model_setup
+from training import runtime
 from training import train_lib
 
 PIPELINES = ('ours', 'synthetic', 'reference')
@@ -153,6 +155,8 @@ def build_train(params, dataset, pipeline):
   Returns:
     A BenchGraph whose step is one training step (train_op).
   """
+  if pipeline == 'reference':
+    params = dict(params, xla=False)
   graph = tf.Graph()
   with graph.as_default():
     if params['seed'] is not None:
@@ -229,7 +233,8 @@ def build_eval(params, dataset, pipeline):
         data = data.take(1).cache()
       batch = tf.data.make_one_shot_iterator(data.repeat()).get_next()
       images, labels = batch['image'], batch['label']
-    logits, _ = setup.network_fn(images)
+    with runtime.xla_scope(params.get('xla') and pipeline != 'reference'):
+      logits, _ = setup.network_fn(images)
     tf.train.get_or_create_global_step()
   return BenchGraph(graph, {'logits': logits, 'label': labels}, None,
                     pipeline == 'reference')

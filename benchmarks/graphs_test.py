@@ -96,3 +96,26 @@ def test_interleaved_steps_per_graph(dataset):
       rounds=2)
   assert measured['synthetic'].steps == 2
   assert measured['input_only'].steps == 6
+
+
+def _xla_marked_types(graph):
+  return {op.type for op in graph.get_operations()
+          if '_XlaCompile' in op.node_def.attr and
+          op.node_def.attr['_XlaCompile'].b}
+
+
+@pytest.mark.parametrize('phase', ['train', 'eval'])
+def test_xla_compiles_ours_and_synthetic_not_the_reference(dataset, phase):
+  params = _params(xla=True)
+  for pipeline in ('ours', 'synthetic'):
+    marked = _xla_marked_types(graphs.build(params, dataset, phase,
+                                            pipeline).graph)
+    assert 'Conv2D' in marked, pipeline
+    assert 'IteratorGetNext' not in marked, pipeline
+    if phase == 'train':
+      assert 'Conv2DBackpropFilter' in marked, pipeline
+  reference = graphs.build(params, dataset, phase, 'reference').graph
+  assert _xla_marked_types(reference) == set()
+  # And --xla=false (the default) marks nothing.
+  ours = graphs.build(_params(), dataset, phase, 'ours').graph
+  assert _xla_marked_types(ours) == set()

@@ -172,11 +172,12 @@ def format_table(result):
         '%s %.1f' % item for item in sorted(by_kernel.items()))
   lines = [
       'float32 matmul peak (%dx%d): %.1f GFLOP/s%s; inter_op=%d intra_op=%d; '
-      'MKL build: %s' % (result['matmul_size'], result['matmul_size'],
-                         result['matmul_peak_gflops'], kernels,
-                         result['session']['inter_op_parallelism_threads'],
-                         result['session']['intra_op_parallelism_threads'],
-                         result['mkl']['enabled']),
+      'MKL build: %s; XLA (ours, synthetic): %s' % (
+          result['matmul_size'], result['matmul_size'],
+          result['matmul_peak_gflops'], kernels,
+          result['session']['inter_op_parallelism_threads'],
+          result['session']['intra_op_parallelism_threads'],
+          result['mkl']['enabled'], result.get('xla', False)),
       '',
       '| ' + ' | '.join(COLUMNS) + ' |',
       '|' + '---|' * len(COLUMNS),

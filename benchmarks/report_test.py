@@ -76,7 +76,11 @@ def test_table_and_json_line():
   lines = report.format_table(result).splitlines()
   assert lines[0].startswith(
       'float32 matmul peak (64x64): 1000.0 GFLOP/s '
-      '(conv1x1 1000.0, matmul 400.0); inter_op=1 intra_op=2')
+      '(conv1x1 1000.0, matmul 400.0); inter_op=1 intra_op=2; '
+      'MKL build: False; XLA (ours, synthetic): False')
+  result['xla'] = True
+  assert report.format_table(result).splitlines()[0].endswith(
+      'XLA (ours, synthetic): True')
   assert lines[2].startswith('| model | phase |')
   assert lines[4].startswith('| lenet | train | 32 | 100.0 | 125.0 |')
   assert '| nan |' in lines[4]  # ours/reference with a zero reference.

@@ -300,6 +300,7 @@ def run(params):
                           machine=platform.machine(), cpus=os.cpu_count(),
                           load_average=os.getloadavg()),
       'mkl': mkl,
+      'xla': bool(params.get('xla')),
       'session': {k: params[k] for k in ('inter_op_parallelism_threads',
                                          'intra_op_parallelism_threads')},
       'matmul_size': params['matmul_size'],

@@ -55,6 +55,7 @@ def test_last_line_is_the_json_record(lenet_run):
   assert json.loads(lines[-1]) == record
   assert record['session'] == {'inter_op_parallelism_threads': 2,
                                'intra_op_parallelism_threads': 2}
+  assert record['xla'] is False
   assert _positive_finite(record['matmul_peak_gflops'])
   by_kernel = record['matmul_peak_gflops_by_kernel']
   assert sorted(by_kernel) == ['conv1x1', 'matmul']

@@ -198,3 +198,36 @@ def test_moving_averages_are_evaluated_when_asked(digits_dir, tmp_path):
       base, checkpoint_path=no_ema, eval_dir=str(tmp_path / 'eval_fail'),
       moving_average_decay=0.9), check=False)
   _assert_one_line_error(failed, 'no moving-average variables')
+
+
+def test_xla_trains_and_evaluates_like_the_uncompiled_graph(
+    digits_dir, tmp_path, monkeypatch):
+  # TensorFlow's INFO log says when XLA compiled a cluster.
+  monkeypatch.setenv('TF_CPP_MIN_LOG_LEVEL', '0')
+  compiled = 'Compiled cluster using XLA'
+  train_dir = str(tmp_path / 'xla')
+  trained = _train(train_dir, digits_dir, 20, xla=True)
+  assert compiled in trained.stderr
+  assert tf.train.latest_checkpoint(train_dir).endswith('model.ckpt-20')
+  assert json.loads(open(os.path.join(train_dir, 'flags.json')).read())[
+      'flags']['xla'] is True
+  assert 'step 20:' in trained.stderr
+  base = {'checkpoint_path': train_dir, 'dataset_name': 'digits',
+          'dataset_split_name': 'test', 'dataset_dir': digits_dir,
+          'model_name': 'lenet'}
+  predictions = {}
+  for xla in (True, False):
+    eval_dir = str(tmp_path / ('eval_xla_%s' % xla))
+    evaluated = e2e_util.run_binary('eval_image_classifier.py', dict(
+        base, eval_dir=eval_dir, xla=xla,
+        predictions_file=os.path.join(eval_dir, 'predictions.npz')))
+    assert (compiled in evaluated.stderr) == xla
+    with np.load(os.path.join(eval_dir, 'predictions.npz')) as saved:
+      order = np.argsort(saved['index'])
+      predictions[xla] = {key: saved[key][order] for key in saved.files}
+  # Same checkpoint, compiled or not: the same predictions (float rounding).
+  assert len(predictions[True]['index']) == 300
+  np.testing.assert_array_equal(predictions[True]['index'],
+                                predictions[False]['index'])
+  np.testing.assert_allclose(predictions[True]['logits'],
+                             predictions[False]['logits'], atol=1e-4)

@@ -15,6 +15,16 @@ def define_session_flags():
                        'Intra-op threads; 0: TensorFlow\'s choice.')
 
 
+def define_xla_flag():
+  """--xla: compile the network (and in training its gradients) with XLA."""
+  flags.DEFINE_boolean(
+      'xla', False,
+      'Compile the network, its losses and gradients with XLA '
+      '(tf.xla.experimental.jit_scope): faster for some networks, slower '
+      'for others (README, Performance); the first steps include the '
+      'compilation. Checkpoints are the same either way.')
+
+
 def define_input_flags(dataset_name, split_name, training,
                        flag_values=flags.FLAGS):
   """Dataset and input-pipeline flags of the train and eval binaries.

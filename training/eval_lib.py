@@ -111,7 +111,8 @@ def evaluate_checkpoint(params, checkpoint):
     batch = tf.data.make_one_shot_iterator(model_setup.eval_dataset(
         setup, dataset, params['batch_size'],
         params['num_preprocessing_threads'])).get_next()
-    logits, _ = setup.network_fn(batch['image'])
+    with runtime.xla_scope(params.get('xla', False)):
+      logits, _ = setup.network_fn(batch['image'])
     ece_ops = _ece_ops(params, batch['label'], logits)
     tf.train.get_or_create_global_step()
     if params['quantize']:

@@ -53,3 +53,49 @@ class SessionConfigTest(tf.test.TestCase):
 
 if __name__ == '__main__':
   tf.test.main()
+
+
+def _xla_marked(graph):
+  return [op for op in graph.get_operations()
+          if '_XlaCompile' in op.node_def.attr and
+          op.node_def.attr['_XlaCompile'].b]
+
+
+def _op_types_run(session, fetch):
+  metadata = tf.RunMetadata()
+  value = session.run(fetch, options=tf.RunOptions(
+      trace_level=tf.RunOptions.FULL_TRACE), run_metadata=metadata)
+  types = {node.timeline_label.split(' = ')[-1].split('(')[0]
+           for device in metadata.step_stats.dev_stats
+           for node in device.node_stats}
+  return value, types
+
+
+class XlaScopeTest(tf.test.TestCase):
+
+  def _gradient(self, xla):
+    """(d loss / d w, types of the ops run, ops marked for XLA)."""
+    with tf.Graph().as_default() as graph:
+      x = tf.constant([[1., -2., 3.], [0.5, 4., -1.]])
+      w = tf.get_variable('w', initializer=tf.constant(
+          [[0.1, -0.3], [0.2, 0.4], [-0.5, 0.6]]))
+      with runtime.xla_scope(xla):
+        loss = tf.reduce_sum(tf.nn.relu(tf.matmul(x, w)) * 2.0 + 1.0)
+      gradient = tf.gradients(loss, w)[0]
+      with self.session(graph=graph) as session:
+        session.run(tf.global_variables_initializer())
+        value, types = _op_types_run(session, gradient)
+    return value, types, _xla_marked(graph)
+
+  def test_compiles_the_ops_and_their_gradients_with_the_same_result(self):
+    compiled, compiled_types, marked = self._gradient(xla=True)
+    plain, plain_types, unmarked = self._gradient(xla=False)
+    self.assertAllClose(compiled, plain, rtol=1e-6)
+    self.assertEqual(unmarked, [])
+    marked_types = {op.type for op in marked}
+    # Forward ops and the gradient ops built outside the scope.
+    self.assertTrue({'MatMul', 'Relu', 'ReluGrad'} <= marked_types)
+    self.assertIn('_XlaRun', compiled_types)
+    self.assertNotIn('ReluGrad', compiled_types)
+    self.assertNotIn('_XlaRun', plain_types)
+    self.assertIn('ReluGrad', plain_types)

@@ -166,7 +166,7 @@ def _validation_hook(params, setup_args):
     iterator = tf.data.make_initializable_iterator(model_setup.eval_dataset(
         setup, dataset, batch_size, params['num_preprocessing_threads']))
     batch = iterator.get_next()
-  with tf.name_scope('validation'):
+  with tf.name_scope('validation'), runtime.xla_scope(params.get('xla')):
     with tf.variable_scope(tf.get_variable_scope(), reuse=True):
       logits, _ = setup.network_fn(batch['image'])
   return validation.ValidationHook(
@@ -227,12 +227,14 @@ def build_train_op(params, setup, iterator, deploy_config, global_step):
   """
   def clone_fn():
     batch = iterator.get_next()
-    with precision.mixed_precision_scope(
-        params.get('precision', precision.FLOAT32)) as mixed:
-      logits, end_points = setup.network_fn(mixed.cast_inputs(batch['image']))
-    logits, end_points = mixed.cast_outputs(logits, end_points)  # float32 loss
-    _add_losses(logits, end_points, batch['label'], setup.num_classes,
-                params['label_smoothing'])
+    with runtime.xla_scope(params.get('xla', False)):
+      with precision.mixed_precision_scope(
+          params.get('precision', precision.FLOAT32)) as mixed:
+        logits, end_points = setup.network_fn(
+            mixed.cast_inputs(batch['image']))
+      logits, end_points = mixed.cast_outputs(logits, end_points)  # f32 loss
+      _add_losses(logits, end_points, batch['label'], setup.num_classes,
+                  params['label_smoothing'])
     return end_points
 
   clones = model_deploy.create_clones(deploy_config, clone_fn)
