@@ -115,8 +115,9 @@ def xla_scope(enabled):
   compiler, which fuses them into kernels compiled for this CPU. Ops XLA
   cannot compile (input iterators, summaries, reference-variable updates)
   run as usual. Measured on a 2-core CPU (README, Performance): faster
-  lenet, cifarnet and resnet_v1_50 training, much slower mobilenet_v1
-  (depthwise convolutions), hence off by default.
+  lenet, cifarnet, resnet_v1_50 and vgg_16 training, much slower
+  mobilenet_v1 (depthwise convolutions), no faster evaluation, hence off
+  by default.
 
   Args:
     enabled: compile or not.

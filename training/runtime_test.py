@@ -51,10 +51,6 @@ class SessionConfigTest(tf.test.TestCase):
                      runtime.session_config())
 
 
-if __name__ == '__main__':
-  tf.test.main()
-
-
 def _xla_marked(graph):
   return [op for op in graph.get_operations()
           if '_XlaCompile' in op.node_def.attr and
@@ -99,3 +95,7 @@ class XlaScopeTest(tf.test.TestCase):
     self.assertNotIn('ReluGrad', compiled_types)
     self.assertNotIn('_XlaRun', plain_types)
     self.assertIn('ReluGrad', plain_types)
+
+
+if __name__ == '__main__':
+  tf.test.main()

@@ -166,7 +166,7 @@ def _validation_hook(params, setup_args):
     iterator = tf.data.make_initializable_iterator(model_setup.eval_dataset(
         setup, dataset, batch_size, params['num_preprocessing_threads']))
     batch = iterator.get_next()
-  with tf.name_scope('validation'), runtime.xla_scope(params.get('xla')):
+  with tf.name_scope('validation'), runtime.xla_scope(params.get('xla', False)):
     with tf.variable_scope(tf.get_variable_scope(), reuse=True):
       logits, _ = setup.network_fn(batch['image'])
   return validation.ValidationHook(
