@@ -114,10 +114,10 @@ def xla_scope(enabled):
   its losses; their gradients inherit the mark) for XLA's just-in-time
   compiler, which fuses them into kernels compiled for this CPU. Ops XLA
   cannot compile (input iterators, summaries, reference-variable updates)
-  run as usual. Measured on a 2-core CPU (README, Performance): faster
-  lenet, cifarnet, resnet_v1_50 and vgg_16 training, much slower
-  mobilenet_v1 (depthwise convolutions), no faster evaluation, hence off
-  by default.
+  run as usual. Measured on a 2-core CPU (README, Performance): on TF 1.15
+  faster lenet, cifarnet, resnet_v1_50 and vgg_16 training, much slower
+  mobilenet_v1 (depthwise convolutions); on TF 2 faster lenet only; no
+  faster evaluation. Hence off by default.
 
   Args:
     enabled: compile or not.
