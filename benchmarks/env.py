@@ -29,6 +29,22 @@ def mkl_enabled():
   return bool(test_util.IsMklEnabled())
 
 
+def onednn_disabled():
+  """Whether `TF_DISABLE_MKL=1` turns an MKL build's oneDNN kernels off.
+
+  intel-tensorflow 1.15 then runs TensorFlow's own (Eigen) kernels, while
+  `mkl_enabled()` still reports the build. TensorFlow parses the value as an
+  integer and disables oneDNN when it equals 1; so does this.
+
+  Returns:
+    True when the variable asks for TensorFlow's own kernels.
+  """
+  try:
+    return int(os.environ.get('TF_DISABLE_MKL', '')) == 1
+  except ValueError:
+    return False
+
+
 def mkl_settings(intra_op_threads=0):
   """The recommended OpenMP variables (see the module doc).
 

@@ -170,6 +170,9 @@ def format_table(result):
   if by_kernel:
     kernels = ' (%s)' % ', '.join(
         '%s %.1f' % item for item in sorted(by_kernel.items()))
+  mkl = str(result['mkl']['enabled'])
+  if result['mkl'].get('onednn_disabled'):
+    mkl += ' (oneDNN off: TF_DISABLE_MKL=1)'
   lines = [
       'float32 matmul peak (%dx%d): %.1f GFLOP/s%s; inter_op=%d intra_op=%d; '
       'MKL build: %s; XLA (ours, synthetic): %s' % (
@@ -177,7 +180,7 @@ def format_table(result):
           result['matmul_peak_gflops'], kernels,
           result['session']['inter_op_parallelism_threads'],
           result['session']['intra_op_parallelism_threads'],
-          result['mkl']['enabled'], result.get('xla', False)),
+          mkl, result.get('xla', False)),
       '',
       '| ' + ' | '.join(COLUMNS) + ' |',
       '|' + '---|' * len(COLUMNS),

@@ -79,7 +79,9 @@ def test_table_and_json_line():
       '(conv1x1 1000.0, matmul 400.0); inter_op=1 intra_op=2; '
       'MKL build: False; XLA (ours, synthetic): False')
   result['xla'] = True
+  result['mkl'] = {'enabled': True, 'onednn_disabled': True, 'env': {}}
   assert report.format_table(result).splitlines()[0].endswith(
+      'MKL build: True (oneDNN off: TF_DISABLE_MKL=1); '
       'XLA (ours, synthetic): True')
   assert lines[2].startswith('| model | phase |')
   assert lines[4].startswith('| lenet | train | 32 | 100.0 | 125.0 |')
@@ -100,3 +102,14 @@ def test_mkl_env_only_on_mkl_builds_and_keeps_user_values():
         'env': {'KMP_BLOCKTIME': '0', 'KMP_AFFINITY': env.KMP_AFFINITY,
                 'OMP_NUM_THREADS': '2'}}
     assert os.environ['OMP_NUM_THREADS'] == '2'
+
+
+def test_onednn_disabled_reads_tf_disable_mkl_as_tensorflow_does():
+  for value, disabled in (('1', True), (' 1', True), ('01', True),
+                          ('0', False), ('2', False), ('', False),
+                          ('yes', False)):
+    with mock.patch.dict(os.environ, {'TF_DISABLE_MKL': value}):
+      assert env.onednn_disabled() is disabled, value
+  with mock.patch.dict(os.environ):
+    os.environ.pop('TF_DISABLE_MKL', None)
+    assert env.onednn_disabled() is False

@@ -275,6 +275,7 @@ def run(params):
   """Runs the benchmark of `params` (flag values); returns the record."""
   mkl = (env.apply_mkl_env(params['intra_op_parallelism_threads'])
          if params['mkl_env'] else {'enabled': env.mkl_enabled(), 'env': {}})
+  mkl['onednn_disabled'] = mkl['enabled'] and env.onednn_disabled()
   config = runtime.session_config_from_params(params)
   peaks = [gemm_peaks(params, config)]
   workdir = params['workdir'] or tempfile.mkdtemp(prefix='slimuq_bench_')
