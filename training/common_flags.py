@@ -22,7 +22,8 @@ def define_xla_flag():
       'Compile the network, its losses and gradients with XLA '
       '(tf.xla.experimental.jit_scope): faster for some networks, slower '
       'for others (README, Performance); the first steps include the '
-      'compilation. Checkpoints are the same either way.')
+      'compilation. Checkpoints are interchangeable; results differ by '
+      'float rounding.')
 
 
 def define_input_flags(dataset_name, split_name, training,

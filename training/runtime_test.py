@@ -1,4 +1,5 @@
-"""Tests for training/runtime.py: version check, tf.contrib, session config."""
+"""Tests for training/runtime.py: version check, tf.contrib, session config, XLA scope."""
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 from training import runtime
@@ -95,6 +96,20 @@ class XlaScopeTest(tf.test.TestCase):
     self.assertNotIn('ReluGrad', compiled_types)
     self.assertNotIn('_XlaRun', plain_types)
     self.assertIn('ReluGrad', plain_types)
+
+  def test_random_ops_draw_the_same_numbers(self):
+    # Stateful random ops stay outside the compiled clusters, so a seeded
+    # run keeps its dropout masks with --xla (only float rounding differs).
+    def dropped(xla):
+      with tf.Graph().as_default() as graph:
+        tf.set_random_seed(0)
+        with runtime.xla_scope(xla):
+          kept = tf.nn.dropout(tf.ones([8, 16]) * 2.0, rate=0.5)
+        with self.session(graph=graph) as session:
+          return session.run(kept)
+    compiled = dropped(True)
+    self.assertAllEqual(compiled, dropped(False))
+    self.assertTrue(0 < np.count_nonzero(compiled) < compiled.size)
 
 
 if __name__ == '__main__':
