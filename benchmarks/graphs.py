@@ -144,6 +144,13 @@ def _train_iterator(params, dataset, setup, pipeline, config):
   return tf.data.make_one_shot_iterator(data)
 
 
+def _pipeline_params(params, pipeline):
+  """`params` for `pipeline`: the TF-Slim reference is never XLA-compiled."""
+  if pipeline == 'reference':
+    return dict(params, xla=False)
+  return params
+
+
 def build_train(params, dataset, pipeline):
   """The train binary's graph fed by `pipeline`.
 
@@ -155,8 +162,7 @@ def build_train(params, dataset, pipeline):
   Returns:
     A BenchGraph whose step is one training step (train_op).
   """
-  if pipeline == 'reference':
-    params = dict(params, xla=False)
+  params = _pipeline_params(params, pipeline)
   graph = tf.Graph()
   with graph.as_default():
     if params['seed'] is not None:
@@ -222,6 +228,7 @@ def build_eval(params, dataset, pipeline):
   Returns:
     A BenchGraph whose step is one evaluation batch.
   """
+  params = _pipeline_params(params, pipeline)
   graph = tf.Graph()
   with graph.as_default():
     setup = eval_setup(params, dataset)
@@ -233,7 +240,7 @@ def build_eval(params, dataset, pipeline):
         data = data.take(1).cache()
       batch = tf.data.make_one_shot_iterator(data.repeat()).get_next()
       images, labels = batch['image'], batch['label']
-    with runtime.xla_scope(params.get('xla') and pipeline != 'reference'):
+    with runtime.xla_scope(params.get('xla', False)):
       logits, _ = setup.network_fn(images)
     tf.train.get_or_create_global_step()
   return BenchGraph(graph, {'logits': logits, 'label': labels}, None,
