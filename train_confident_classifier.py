@@ -95,6 +95,7 @@ flags.DEFINE_integer('num_samples', 64,
                      'generated_samples.png after training; 0: none.')
 # Session: gpu_allow_growth, gpu_memory_fraction, *_parallelism_threads.
 common_flags.define_session_flags()
+common_flags.define_xla_flag()
 
 FLAGS = flags.FLAGS
 
@@ -258,7 +259,7 @@ def train(params):
         noise_dim=params['noise_dim'], gan_depth=params['gan_depth'],
         gan_learning_rate=params['gan_learning_rate'],
         gan_adam_beta1=params['gan_adam_beta1'], global_step=global_step,
-        seed=params['seed'])
+        seed=params['seed'], xla=params['xla'])
     confident_classifier.add_summaries(graph)
     tf.summary.scalar('learning_rate', learning_rate)
     image_shape = batch['image'].get_shape()[1:].as_list()

@@ -161,12 +161,31 @@ def test_restart_resumes_from_the_checkpoint(run):
   assert checkpoint.endswith('model.ckpt-%d' % (TRAIN_STEPS + RESUME_STEPS))
 
 
+def test_xla_resumes_the_run_compiled(run, monkeypatch):
+  # --xla compiles the three steps' networks and losses; a checkpoint
+  # trained without it resumes with it (same variables).
+  monkeypatch.setenv('TF_CPP_MIN_LOG_LEVEL', '0')  # XLA's INFO line.
+  train_dir = str(run['root'] / 'xla')
+  shutil.copytree(run['train_dir'], train_dir)
+  flags = dict(run['flags'], train_dir=train_dir, num_samples=0, xla=True,
+               log_every_n_steps=1,
+               max_number_of_steps=TRAIN_STEPS + RESUME_STEPS)
+  proc = e2e_util.run_binary('train_confident_classifier.py', flags)
+  assert 'Compiled cluster using XLA' in proc.stderr
+  assert 'step %d: D loss' % (TRAIN_STEPS + RESUME_STEPS) in proc.stderr
+  checkpoint = tf.train.latest_checkpoint(train_dir)
+  assert checkpoint.endswith('model.ckpt-%d' % (TRAIN_STEPS + RESUME_STEPS))
+  record = e2e_util.read_json(os.path.join(train_dir, 'flags.json'))
+  assert record['flags']['xla'] is True
+
+
 def test_binary_answers_help():
   proc = e2e_util.run_binary('train_confident_classifier.py',
                              {'helpfull': True}, check=False)
   # absl's help flags print the usage and exit with status 1.
   assert proc.returncode == 1, proc.stderr[-2000:]
-  for flag in ('--beta', '--kl_scale', '--noise_dim', '--gan_learning_rate'):
+  for flag in ('--beta', '--kl_scale', '--noise_dim', '--gan_learning_rate',
+               '--[no]xla'):
     assert flag in proc.stdout
   assert 'Traceback' not in proc.stderr
   assert 'deprecated' not in proc.stderr, proc.stderr[-2000:]

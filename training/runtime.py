@@ -107,27 +107,43 @@ def session_config_from_params(params):
                         params.get('intra_op_parallelism_threads') or 0)
 
 
+def _uncompiled_variable(next_creator, **kwargs):
+  """Creates a variable, its initializer and handle outside XLA clusters.
+
+  Compiled, a resource variable's initialization check (VarIsInitializedOp)
+  never sees the initializer's write, so the session's ready check fails
+  with "Variables not initialized" after initialization.
+  """
+  with tf.xla.experimental.jit_scope(compile_ops=False):
+    return next_creator(**kwargs)
+
+
+@contextlib.contextmanager
 def xla_scope(enabled):
   """A context whose ops XLA compiles when `enabled` (`--xla`), else a no-op.
 
   `tf.xla.experimental.jit_scope` marks the ops built inside (the network and
   its losses; their gradients inherit the mark) for XLA's just-in-time
-  compiler, which fuses them into kernels compiled for this CPU. Ops XLA
-  cannot compile (input iterators, summaries, reference-variable updates)
-  run as usual. Measured on a 2-core CPU (README, Performance): on TF 1.15
-  faster lenet, cifarnet, resnet_v1_50 and vgg_16 training, much slower
+  compiler, which fuses them into kernels compiled for this CPU. Variables
+  created inside are not compiled (`_uncompiled_variable`); ops XLA cannot
+  compile (input iterators, summaries, reference-variable updates) run as
+  usual. Measured on a 2-core CPU (README, Performance): on TF 1.15 faster
+  lenet, cifarnet, resnet_v1_50 and vgg_16 training, much slower
   mobilenet_v1 (depthwise convolutions); on TF 2 faster lenet only; no
   faster evaluation. Hence off by default.
 
   Args:
     enabled: compile or not.
 
-  Returns:
-    The context manager.
+  Yields:
+    Nothing; ops are built inside the context.
   """
   if not enabled:
-    return contextlib.nullcontext()
-  return tf.xla.experimental.jit_scope()
+    yield
+    return
+  with tf.xla.experimental.jit_scope(), tf.variable_creator_scope(
+      _uncompiled_variable):
+    yield
 
 
 def environment_info():

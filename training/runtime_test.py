@@ -58,7 +58,11 @@ def _xla_marked(graph):
           op.node_def.attr['_XlaCompile'].b]
 
 
-def _op_types_run(session, fetch):
+def op_types_run(session, fetch):
+  """(value of `fetch`, types of the ops run); `_XlaRun` when XLA ran.
+
+  Public for the other tests of `--xla` (uncertainty/confident_classifier).
+  """
   metadata = tf.RunMetadata()
   value = session.run(fetch, options=tf.RunOptions(
       trace_level=tf.RunOptions.FULL_TRACE), run_metadata=metadata)
@@ -81,7 +85,7 @@ class XlaScopeTest(tf.test.TestCase):
       gradient = tf.gradients(loss, w)[0]
       with self.session(graph=graph) as session:
         session.run(tf.global_variables_initializer())
-        value, types = _op_types_run(session, gradient)
+        value, types = op_types_run(session, gradient)
     return value, types, _xla_marked(graph)
 
   def test_compiles_the_ops_and_their_gradients_with_the_same_result(self):
@@ -106,12 +110,34 @@ class XlaScopeTest(tf.test.TestCase):
         with runtime.xla_scope(xla):
           kept = tf.nn.dropout(tf.ones([8, 16]) * 2.0, rate=0.5)
         with self.session(graph=graph) as session:
-          return _op_types_run(session, kept)
+          return op_types_run(session, kept)
     compiled, compiled_types = dropped(True)
     plain, _ = dropped(False)
     self.assertIn('_XlaRun', compiled_types)  # The arithmetic is compiled.
     self.assertAllEqual(compiled, plain)
     self.assertTrue(0 < np.count_nonzero(compiled) < compiled.size)
+
+  def test_variables_created_inside_are_initialized_uncompiled(self):
+    # The confident classifier creates its resource variables inside the
+    # scope; compiled, their initialization check failed the session's
+    # ready check ("Variables not initialized") after initialization.
+    with tf.Graph().as_default() as graph:
+      with tf.variable_scope('net', use_resource=True), runtime.xla_scope(
+          True):
+        w = tf.get_variable('w', initializer=tf.constant([[1., 2.], [3., 4.]]))
+        product = tf.matmul(w, w) + 1.0
+      marked = {op.name for op in _xla_marked(graph)}
+      self.assertTrue(marked)
+      self.assertFalse({op.name for op in graph.get_operations()
+                        if op.name.startswith('net/w/')} & marked)
+      with self.session(graph=graph) as session:
+        session.run(tf.global_variables_initializer())
+        self.assertEqual(
+            list(session.run(tf.report_uninitialized_variables())), [])
+        value, types = op_types_run(session, product)
+    self.assertIn('_XlaRun', types)
+    self.assertAllClose(value, [[8., 11.], [16., 23.]])
+
 
 
 if __name__ == '__main__':

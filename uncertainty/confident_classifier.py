@@ -90,6 +90,7 @@ import tensorflow.compat.v1 as tf
 import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
 from datasets import input_pipeline
 from preprocessing import preprocessing_factory
+from training import runtime
 from uncertainty import gan_nets
 
 KL_SCALES = ('none', 'num_classes')
@@ -343,16 +344,18 @@ def _classifier(network_fn, inputs, reuse):
   return logits
 
 
-def _generate(noise, image_shape, gan_depth, input_fn, after=None):
+def _generate(noise, image_shape, gan_depth, input_fn, after=None,
+              xla=False):
   """G(noise) as pixels and as classifier inputs.
 
   With `after`, only the generator's forward pass is built under a control
   dependency on those ops (it then reads G's updated weights); `input_fn`
   may contain a tf.while_loop (map_fn), which must not be created inside a
-  control-dependency context in TF 1.x (its outputs would have no value).
+  control-dependency context in TF 1.x (its outputs would have no value),
+  nor compiled with the generator (`xla`).
   """
   height, width, channels = image_shape
-  with tf.control_dependencies(after or []):
+  with tf.control_dependencies(after or []), runtime.xla_scope(xla):
     pixels = gan_nets.generator(noise, height, width, channels,
                                 depth=gan_depth)
   inputs = input_fn(pixels)
@@ -409,7 +412,8 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
                          gan_depth=gan_nets.DEFAULT_DEPTH,
                          gan_learning_rate=DEFAULT_GAN_LEARNING_RATE,
                          gan_adam_beta1=DEFAULT_GAN_ADAM_BETA1,
-                         gan_adam_beta2=0.999, global_step=None, seed=None):
+                         gan_adam_beta2=0.999, global_step=None, seed=None,
+                         xla=False):
   """Builds the joint D / G / classifier training step (Algorithm 1).
 
   Must be called where no classifier variables exist yet (a fresh graph).
@@ -434,6 +438,9 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
     gan_adam_beta2: Adam beta2 of G and D.
     global_step: incremented by the classifier update (None: not counted).
     seed: optional op seed of the noise.
+    xla: compile the networks and losses of the three steps, and so their
+      gradients, with XLA (`--xla`); the noise, the preprocessing of
+      generated images and the updates stay uncompiled.
 
   Returns:
     A TrainingGraph.
@@ -453,6 +460,9 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
   def noise(name, op_seed):
     return tf.random.normal([batch_size, noise_dim], seed=op_seed, name=name)
 
+  def compiled():
+    return runtime.xla_scope(xla)
+
   with tf.variable_scope(tf.get_variable_scope(), use_resource=True):
     # The real tower of the classifier step creates the classifier's
     # variables; the classifier changes only in step 3, so it may read them
@@ -461,7 +471,7 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
     regularization_before = set(
         tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))
     updates_before = set(tf.get_collection(tf.GraphKeys.UPDATE_OPS))
-    with tf.name_scope('classifier_real'):
+    with tf.name_scope('classifier_real'), compiled():
       real_logits = _classifier(network_fn, images, reuse=None)
     classifier_vars = _new_trainable(before)
     _num_classes(real_logits)
@@ -475,14 +485,15 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
     before = tf.trainable_variables()
     with tf.name_scope('discriminator_step'):
       _, generated_inputs_1 = _generate(noise('z', seed), image_shape,
-                                        gan_depth, input_fn)
+                                        gan_depth, input_fn, xla=xla)
       generator_vars = _new_trainable(before)
       before = tf.trainable_variables()
-      d_real = gan_nets.discriminator(images, depth=gan_depth)
-      d_generated = gan_nets.discriminator(
-          tf.stop_gradient(generated_inputs_1), depth=gan_depth)
+      with compiled():
+        d_real = gan_nets.discriminator(images, depth=gan_depth)
+        d_generated = gan_nets.discriminator(
+            tf.stop_gradient(generated_inputs_1), depth=gan_depth)
+        d_losses = discriminator_loss(d_real, d_generated)
       discriminator_vars = _new_trainable(before)
-      d_losses = discriminator_loss(d_real, d_generated)
       d_train_op = _update(
           _gan_optimizer('discriminator', gan_learning_rate, gan_adam_beta1,
                          gan_adam_beta2), d_losses['total'],
@@ -490,12 +501,14 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
 
     # 2. Generator, after D's update, on the same z.
     with tf.name_scope('generator_step'):
-      with tf.control_dependencies([d_train_op]):
-        d_for_g = gan_nets.discriminator(generated_inputs_1, depth=gan_depth)
-      classifier_for_g = _classifier(network_fn, generated_inputs_1,
-                                     reuse=True)
-      g_losses = generator_loss(d_for_g, classifier_for_g, beta, kl_scale,
-                                generator_gan_loss)
+      with compiled():
+        with tf.control_dependencies([d_train_op]):
+          d_for_g = gan_nets.discriminator(generated_inputs_1,
+                                           depth=gan_depth)
+        classifier_for_g = _classifier(network_fn, generated_inputs_1,
+                                       reuse=True)
+        g_losses = generator_loss(d_for_g, classifier_for_g, beta, kl_scale,
+                                  generator_gan_loss)
       g_train_op = _update(
           _gan_optimizer('generator', gan_learning_rate, gan_adam_beta1,
                          gan_adam_beta2), g_losses['total'], generator_vars,
@@ -505,14 +518,15 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
     with tf.name_scope('classifier_step'):
       generated_pixels, generated_inputs = _generate(
           noise('z', None if seed is None else seed + 1), image_shape,
-          gan_depth, input_fn, after=[g_train_op])
+          gan_depth, input_fn, after=[g_train_op], xla=xla)
       generated_inputs = tf.stop_gradient(generated_inputs)
-      generated_logits = _classifier(network_fn, generated_inputs,
-                                     reuse=True)
-      c_losses = classifier_loss(
-          real_logits, labels, generated_logits, beta, kl_scale,
-          regularization=tf.add_n(regularization) if regularization
-          else None)
+      with compiled():
+        generated_logits = _classifier(network_fn, generated_inputs,
+                                       reuse=True)
+        c_losses = classifier_loss(
+            real_logits, labels, generated_logits, beta, kl_scale,
+            regularization=tf.add_n(regularization) if regularization
+            else None)
       c_train_op = _update(classifier_optimizer, c_losses['total'],
                            classifier_vars, after=[g_train_op],
                            global_step=global_step,
@@ -542,6 +556,10 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
       'discriminator_real_probability': tf.reduce_mean(tf.sigmoid(d_real)),
       'discriminator_generated_probability': tf.reduce_mean(
           tf.sigmoid(d_generated)),
+      # D(G(z)) on the same images after D's update (as the DCGAN recipe
+      # logs "D(G(z)): before / after"): lower when D's step worked.
+      'discriminator_generated_probability_after_update': tf.reduce_mean(
+          tf.sigmoid(d_for_g)),
   }
   return TrainingGraph(
       train_op=train_op, discriminator_train_op=d_train_op,
@@ -558,7 +576,8 @@ def add_summaries(graph, max_images=16):
 
   Scalars 'losses/<name>' (the three losses and their terms) and
   'confident_classifier/<metric>' (accuracy on the real batch, mean
-  max-softmax on real vs generated, D's mean probability of "real");
+  max-softmax on real vs generated, D's mean probability of "real" on
+  real and on generated images, the latter also after D's update);
   images 'images/real' and 'images/generated' (classifier inputs, so both
   are shown the same way).
 

@@ -12,6 +12,7 @@ from scipy import stats
 import tensorflow.compat.v1 as tf
 
 from nets import nets_factory
+from training import runtime_test
 from uncertainty import confident_classifier as cc
 from uncertainty import gan_nets
 
@@ -333,6 +334,42 @@ class TrainingGraphTest(tf.test.TestCase):
       # Initialising the variables runs no update.
       init = tf.global_variables_initializer()
       self.assertFalse({d_op, g_op} & _ancestors(init))
+
+  def _train_steps(self, xla, num_steps=2):
+    """Losses and metrics of `num_steps` lenet steps, ops run in the first."""
+    with tf.Graph().as_default() as graph:
+      tf.set_random_seed(0)
+      # A GAN learning rate large enough for D's step to show (below).
+      training = _build('lenet', xla=xla, gan_learning_rate=0.01)
+      fetches = {'losses': training.losses, 'metrics': training.metrics,
+                 'step': training.train_op}
+      with self.session(graph=graph) as session:
+        session.run(tf.global_variables_initializer())
+        steps = [runtime_test.op_types_run(session, fetches)
+                 for _ in range(num_steps)]
+    return [value for value, _ in steps], steps[0][1]
+
+  def test_xla_keeps_the_update_order_and_the_results(self):
+    compiled, compiled_types = self._train_steps(xla=True)
+    plain, plain_types = self._train_steps(xla=False)
+    self.assertIn('_XlaRun', compiled_types)
+    self.assertNotIn('_XlaRun', plain_types)
+    for compiled_step, plain_step in zip(compiled, plain):
+      metrics = compiled_step['metrics']
+      # G's step reads D after D's update: on the same generated images, D's
+      # "real" probability moved, so D's write came before G's read.
+      self.assertGreater(
+          abs(metrics['discriminator_generated_probability'] -
+              metrics['discriminator_generated_probability_after_update']),
+          1e-3)
+      # The second step's losses see the weights the first step wrote.
+      # Float rounding differs (most on TF 2: 1.6e-4 relative in step 2)
+      # and grows fast: Adam turns rounding-level gradients into +-lr steps.
+      # (So not the weights either: biases feeding a batch norm have only
+      # such gradients.)
+      for kind in ('losses', 'metrics'):
+        self.assertAllClose(compiled_step[kind], plain_step[kind],
+                            rtol=1e-3, atol=1e-4)
 
   def test_bad_configuration(self):
     with tf.Graph().as_default():
