@@ -59,22 +59,26 @@ def mkl_settings(intra_op_threads=0):
           'OMP_NUM_THREADS': str(threads)}
 
 
-def apply_mkl_env(intra_op_threads=0, enabled=None):
-  """Sets the OpenMP variables when the build is MKL (keeps existing ones).
+def mkl_record(intra_op_threads=0, apply_env=True, enabled=None):
+  """The benchmark's `mkl` record; sets the OpenMP variables on MKL builds.
 
   Args:
     intra_op_threads: the session's intra-op threads (0: all cores).
+    apply_env: set the recommended variables where unset (`--mkl_env`);
+      False records the build only.
     enabled: whether the build is MKL; None: ask TensorFlow.
 
   Returns:
-    Dict with 'enabled' and 'env' (the values in effect; empty when the
-    build is not MKL).
+    Dict with 'enabled', 'onednn_disabled' (an MKL build told to run
+    TensorFlow's own kernels) and 'env' (the OpenMP variables in effect;
+    empty when not applied or not an MKL build).
   """
   if enabled is None:
     enabled = mkl_enabled()
-  if not enabled:
-    return {'enabled': False, 'env': {}}
-  for name, value in mkl_settings(intra_op_threads).items():
-    os.environ.setdefault(name, value)
-  return {'enabled': True,
-          'env': {name: os.environ[name] for name in mkl_settings()}}
+  record = {'enabled': enabled, 'onednn_disabled': enabled and
+            onednn_disabled(), 'env': {}}
+  if enabled and apply_env:
+    for name, value in mkl_settings(intra_op_threads).items():
+      os.environ.setdefault(name, value)
+    record['env'] = {name: os.environ[name] for name in mkl_settings()}
+  return record

@@ -91,17 +91,28 @@ def test_table_and_json_line():
 
 
 def test_mkl_env_only_on_mkl_builds_and_keeps_user_values():
-  with mock.patch.dict(os.environ, {'KMP_BLOCKTIME': '0'}):
+  with mock.patch.dict(os.environ, {'KMP_BLOCKTIME': '0',
+                                    'TF_DISABLE_MKL': '0'}):
     os.environ.pop('KMP_AFFINITY', None)
     os.environ.pop('OMP_NUM_THREADS', None)
-    assert env.apply_mkl_env(2, enabled=False) == {'enabled': False,
-                                                   'env': {}}
+    assert env.mkl_record(2, enabled=False) == {
+        'enabled': False, 'onednn_disabled': False, 'env': {}}
+    assert env.mkl_record(2, apply_env=False, enabled=True) == {
+        'enabled': True, 'onednn_disabled': False, 'env': {}}
     assert 'KMP_AFFINITY' not in os.environ
-    assert env.apply_mkl_env(2, enabled=True) == {
-        'enabled': True,
+    assert env.mkl_record(2, enabled=True) == {
+        'enabled': True, 'onednn_disabled': False,
         'env': {'KMP_BLOCKTIME': '0', 'KMP_AFFINITY': env.KMP_AFFINITY,
                 'OMP_NUM_THREADS': '2'}}
     assert os.environ['OMP_NUM_THREADS'] == '2'
+
+
+def test_mkl_record_says_when_tf_disable_mkl_turns_onednn_off():
+  with mock.patch.dict(os.environ, {'TF_DISABLE_MKL': '1'}):
+    assert env.mkl_record(apply_env=False, enabled=True)['onednn_disabled']
+    # Only an MKL build has oneDNN kernels to turn off.
+    assert not env.mkl_record(apply_env=False,
+                              enabled=False)['onednn_disabled']
 
 
 def test_onednn_disabled_reads_tf_disable_mkl_as_tensorflow_does():

@@ -273,9 +273,8 @@ def run_model(base_params, model_name, workdir, config):
 
 def run(params):
   """Runs the benchmark of `params` (flag values); returns the record."""
-  mkl = (env.apply_mkl_env(params['intra_op_parallelism_threads'])
-         if params['mkl_env'] else {'enabled': env.mkl_enabled(), 'env': {}})
-  mkl['onednn_disabled'] = mkl['enabled'] and env.onednn_disabled()
+  mkl = env.mkl_record(params['intra_op_parallelism_threads'],
+                       apply_env=params['mkl_env'])
   config = runtime.session_config_from_params(params)
   peaks = [gemm_peaks(params, config)]
   workdir = params['workdir'] or tempfile.mkdtemp(prefix='slimuq_bench_')
