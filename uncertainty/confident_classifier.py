@@ -556,8 +556,8 @@ def build_training_graph(images, labels, network_fn, classifier_optimizer,
       'discriminator_real_probability': tf.reduce_mean(tf.sigmoid(d_real)),
       'discriminator_generated_probability': tf.reduce_mean(
           tf.sigmoid(d_generated)),
-      # D(G(z)) on the same images after D's update (as the DCGAN recipe
-      # logs "D(G(z)): before / after"): lower when D's step worked.
+      # D(G(z)) on the same images after D's update, beside the value
+      # before it (as the DCGAN recipe logs "D(G(z)): before / after").
       'discriminator_generated_probability_after_update': tf.reduce_mean(
           tf.sigmoid(d_for_g)),
   }
