@@ -139,6 +139,5 @@ class XlaScopeTest(tf.test.TestCase):
     self.assertAllClose(value, [[8., 11.], [16., 23.]])
 
 
-
 if __name__ == '__main__':
   tf.test.main()
