@@ -4,8 +4,10 @@ with the train binary, evaluated with the eval binary (slow, kept in CI).
 8,000 digits train LeNet, the other 2,000 are held out. The held-out accuracy
 must reach 0.97; the run also checks validation summaries during training,
 metrics.json, the predictions file and the eval loop. Training keeps the
-decoded digits in memory (--cache_dataset): 1500 steps of 50 are 9 epochs,
-8 of them from the cache.
+decoded digits in memory (--cache_dataset): 600 steps of 50 are 3.75
+epochs, all but the first from the cache. Held-out accuracy after 600 steps:
+0.9855 on TF 1.15, 0.9825 on TF 2.21 (0.988 after 1500 steps, which took the
+suite 2.5 minutes longer on each stack).
 """
 import os
 
@@ -17,8 +19,8 @@ from tests import e2e_util
 
 pytestmark = pytest.mark.slow
 
-TRAIN_STEPS = 1500
-VALIDATION_EVERY = 500
+TRAIN_STEPS = 600
+VALIDATION_EVERY = 200
 
 
 @pytest.fixture(scope='module')
