@@ -323,19 +323,21 @@ class BatchedPreprocessingTest(_PipelineTestCase):
 
   def test_partial_batch_and_large_batches(self):
     # Batches of 3 from 5 same-size PNGs: the last batch has 2 images, padded
-    # to 3 for the one-op-per-image decode. Above _MAX_UNROLLED_IMAGES the
-    # decode loops in a tf.map_fn instead; every way matches image by image.
+    # to 3 for the one-op-per-image decode. With chunks of 2 the decode
+    # unrolls 2 images per step of a tf.map_fn over 2 chunks (the batch
+    # padded to 4); every way matches image by image.
     sizes = [(6, 5)] * 5
     expected = self._expected(sizes)
-    # Unrolled: the PNG decode, the JPEG sizes and the JPEG decode.
-    for max_unrolled, unrolled_calls in ((3, 3), (2, 0)):
+    for chunk, unrolled_size in ((3, 3), (2, 2)):
       unrolled = mock.Mock(wraps=input_pipeline._unrolled)
-      with mock.patch.object(input_pipeline, '_MAX_UNROLLED_IMAGES',
-                             max_unrolled), mock.patch.object(
+      with mock.patch.object(input_pipeline, '_UNROLLED_IMAGES',
+                             chunk), mock.patch.object(
                                  input_pipeline, '_unrolled', unrolled):
         images, batched = self._run_with_spy(sizes, batch_size=3)
       self.assertEqual(batched, self._BATCHED_BUILDS)
-      self.assertEqual(unrolled.call_count, unrolled_calls)
+      # Unrolled: the PNG decode, the JPEG sizes and the JPEG decode.
+      self.assertEqual([c[0][2] for c in unrolled.call_args_list],
+                       [unrolled_size] * 3)
       self.assertAllClose(images, expected)
 
   def test_unrolled_pads_a_partial_batch(self):
@@ -348,6 +350,49 @@ class BatchedPreprocessingTest(_PipelineTestCase):
           values = np.arange(2 * count).reshape(count, 2)
           self.assertAllEqual(
               sess.run(squares, {elements: values}), values ** 2)
+
+  def test_unrolled_in_chunks_pads_to_whole_chunks(self):
+    with tf.Graph().as_default(), mock.patch.object(
+        input_pipeline, '_UNROLLED_IMAGES', 2):
+      elements = tf.placeholder(tf.int32, [None, 2])
+      squares = input_pipeline._unrolled_in_chunks(tf.square, elements, 5,
+                                                   tf.int32)
+      self.assertEqual(squares.shape.as_list(), [None, 2])
+      with tf.Session() as sess:
+        for count in (1, 2, 3, 5):
+          values = np.arange(2 * count).reshape(count, 2)
+          self.assertAllEqual(
+              sess.run(squares, {elements: values}), values ** 2)
+
+  def test_graph_size_does_not_grow_with_the_batch(self):
+    # Unrolling a whole batch of 500 made an evaluation pipeline take
+    # 14-16 s to build and start; the chunks keep one chunk's ops.
+    def decode_ops(graph):
+      graph_def = graph.as_graph_def()
+      nodes = list(graph_def.node) + [
+          node for function in graph_def.library.function
+          for node in function.node_def]
+      return sum(node.op == 'DecodePng' for node in nodes)
+
+    def chunk_decode_ops(batch_size):
+      with tf.Graph().as_default() as graph:
+        input_pipeline._unrolled_in_chunks(
+            lambda data: tf.io.decode_png(data, channels=1),
+            tf.placeholder(tf.string, [None]), batch_size, tf.uint8)
+      return decode_ops(graph)
+
+    def pipeline_decode_ops(batch_size):
+      with tf.Graph().as_default() as graph:
+        input_pipeline.make_dataset(
+            _dataset(['unread.tfrecord'], 2000, channels=1),
+            self._lenet_4x4, batch_size=batch_size, is_training=False)
+      return decode_ops(graph)
+
+    chunk = input_pipeline._UNROLLED_IMAGES
+    self.assertEqual(chunk_decode_ops(chunk - 1), chunk - 1)
+    self.assertEqual(chunk_decode_ops(64), chunk)
+    self.assertEqual(chunk_decode_ops(1000), chunk)
+    self.assertEqual(pipeline_decode_ops(1000), pipeline_decode_ops(64))
 
   def test_vectorized_map_equals_map_fn(self):
     images = np.random.RandomState(0).randint(
