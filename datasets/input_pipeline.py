@@ -230,7 +230,7 @@ _PARALLEL_IMAGES = 8
 # Same-size images decoded by one op each in one step of the decode loop.
 # Unrolling a whole large batch instead makes the tf.data function's graph
 # slow to build and optimize: an evaluation pipeline of batch 500 took 14-16 s
-# to its first batch (3-4 s in chunks of 32), and decoded no faster.
+# to its first batch (2.6-4.2 s in chunks of 32), and decoded no faster.
 _UNROLLED_IMAGES = 32
 
 # First bytes of PNG and JPEG files.
@@ -427,8 +427,8 @@ def _decode_batch(features, channels, image_fn, batch_size):
   `tf.image.extract_jpeg_shape`) are decoded into one [B, H, W, C] tensor,
   one op per image (`_unrolled_in_chunks`: a `tf.map_fn` loop over chunks
   of _UNROLLED_IMAGES), and `image_fn` runs once on the batch through
-  `tf.vectorized_map`. The result is the same on
-  every path (up to float rounding on the batched one). Records with
+  `tf.vectorized_map`. The result is the same on every path (up to float
+  rounding on the batched one). Records with
   `image/format` 'raw' never take the fast branches, whatever their first
   bytes.
 
