@@ -6,8 +6,8 @@ must reach 0.97; the run also checks validation summaries during training,
 metrics.json, the predictions file and the eval loop. Training keeps the
 decoded digits in memory (--cache_dataset): 600 steps of 50 are 3.75
 epochs, all but the first from the cache. Held-out accuracy after 600 steps:
-0.9855 on TF 1.15, 0.9825 on TF 2.21 (0.988 after 1500 steps, which took the
-suite 2.5 minutes longer on each stack).
+0.9855 on TF 1.15, 0.9825 on TF 2.21 (0.988 after 1500 steps, which made
+this module's training 2.5 minutes longer in the TF 1.15 suite).
 """
 import os
 
