@@ -127,13 +127,20 @@ def test_async_cluster_trains_one_global_step_and_exits(
   steps = 40
   logs = _run_cluster(cluster, digits_dir, train_dir, steps)
   steps0, steps1 = _steps(logs['worker0']), _steps(logs['worker1'])
-  # Both workers ran, on one shared global step: together they took about
-  # `steps` steps, each logging the global step it reached.
-  assert len(steps0) >= 5 and len(steps1) >= 5, (steps0, steps1)
-  assert len(steps0) + len(steps1) >= steps
+  finals = _final_step(logs['worker0'], 0), _final_step(logs['worker1'], 1)
+  print('async steps: worker0 %s, worker1 %s, final %s' % (
+      steps0, steps1, finals))
+  # Both workers trained. How the steps split between them is the
+  # scheduler's (seen on 2 busy cores: the chief 4 of 41 while it wrote the
+  # graph and its first checkpoint), so each is only required to take one.
+  assert steps0 and steps1, (steps0, steps1)
+  # On one shared global step: each update (one per logged step) adds one to
+  # it, so the updates of both add up to the step reached, not to `steps`
+  # each as separate counters would.
+  assert steps <= len(steps0) + len(steps1) <= max(finals), (
+      steps0, steps1, finals)
+  assert min(finals) >= steps
   assert steps in set(steps0) | set(steps1) or max(steps0 + steps1) > steps
-  assert _final_step(logs['worker0'], 0) >= steps
-  assert _final_step(logs['worker1'], 1) >= steps
   assert 'All workers are done; parameter server task 0 exits' in logs['ps0']
   assert 'waits for the chief' in logs['worker1']
   assert 'global batch = 16 x 1 clones x 2 replicas = 32' in logs['worker0']
