@@ -9,13 +9,16 @@ export INTEL_TF := 1
 endif
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test setup-tf2 demo test test-tf2 bench clean
+.PHONY: setup setup-test setup-tf2 setup-lint demo test test-tf2 lint bench clean
 
 setup:
 	@scripts/setup.sh requirements.txt
 
 setup-test:
 	@scripts/setup.sh requirements-test.txt
+
+setup-lint:
+	@scripts/setup.sh requirements-lint.txt
 
 # The TensorFlow 2 stack (Python 3.11, requirements-tf2.txt) in .venv-tf2.
 setup-tf2:
@@ -38,6 +41,11 @@ TF2_TESTS ?= nets preprocessing datasets uncertainty training deployment \
   export experiments benchmarks tests/test_mnist_end_to_end.py
 test-tf2: setup-tf2
 	@$(VENV_TF2)/bin/python -m pytest -q -n 2 --dist loadfile $(TF2_TESTS)
+
+# pylint on every tracked Python file with the project's .pylintrc (Google
+# style: 2-space indent, 80 columns; each disabled check says why).
+lint: setup-lint
+	@$(PY) -m pylint --rcfile=.pylintrc $$(git ls-files '*.py')
 
 # Images/sec of the train and eval graphs: ours vs synthetic vs TF-Slim's
 # queues, and achieved vs matmul peak (README "Performance"). BENCH_ARGS adds

@@ -20,7 +20,7 @@ them, e.g. from `tfexample_decoder` (tensorflow/tensorflow#63515).
 Typical use (module headers of the library):
 
   import tensorflow.compat.v1 as tf   # the TF 1 API under both stacks
-  import tfcompat  # pylint: disable=unused-import  (only in __init__.py)
+  import tfcompat  # pylint: disable=unused-import  # only in __init__.py
 """
 import tensorflow.compat.v1 as tf
 

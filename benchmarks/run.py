@@ -48,7 +48,7 @@ from datasets import dataset_factory
 from nets import summary as nets_summary
 from training import model_setup
 from training import runtime
-import train_image_classifier  # pylint: disable=unused-import  (its flags)
+import train_image_classifier  # pylint: disable=unused-import  # its flags
 
 ALL_MODELS = ('lenet', 'cifarnet', 'resnet_v1_50', 'mobilenet_v1', 'vgg_16')
 # Batch sizes when --batch_size is not given: TF-Slim's 32, smaller for

@@ -107,12 +107,14 @@ class ConvertOodTest(tf.test.TestCase):
             '--source_split_name=test', '--transform=invert',
             '--dataset_dir=%s' % out_dir]
     proc = subprocess.run(argv, cwd=_REPO, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True)
+                          stderr=subprocess.PIPE, universal_newlines=True,
+                          check=False)
     self.assertEqual(proc.returncode, 0, proc.stderr[-2000:])
     self.assertEqual(self._read('mnist_invert', out_dir)[0].num_samples, 8)
     proc = subprocess.run(argv[:-1] + ['--dataset_dir=%s' % self.source_dir],
                           cwd=_REPO, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True)
+                          stderr=subprocess.PIPE, universal_newlines=True,
+                          check=False)
     self.assertEqual(proc.returncode, 1)
     self.assertIn('convert_ood: error: The OOD dataset must go to its own '
                   'directory', proc.stderr)

@@ -75,7 +75,7 @@ def _from_tf_config(tf_config):
   chief = list(cluster.get('chief', []))
   workers = chief + list(cluster.get(WORKER_JOB, []))
   if job_name == 'chief':
-    job_name, index = WORKER_JOB, index
+    job_name = WORKER_JOB
   elif job_name == WORKER_JOB and chief:
     index += len(chief)
   return ClusterConfig({PS_JOB: list(cluster.get(PS_JOB, [])),

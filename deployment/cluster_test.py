@@ -57,7 +57,8 @@ class ApplyToParamsTest(tf.test.TestCase):
     params = cluster.apply_to_params(self.PARAMS, config)
     self.assertEqual((params['num_ps_tasks'], params['worker_replicas'],
                       params['task']), (2, 3, 2))
-    self.assertEqual(params['device_filters'], ['/job:ps', '/job:worker/task:2'])
+    self.assertEqual(params['device_filters'],
+                     ['/job:ps', '/job:worker/task:2'])
     ps = cluster.apply_to_params(self.PARAMS, cluster.resolve(
         'p:1,p:2', 'w:1,w:2,w:3', 'ps', 1))
     self.assertEqual(ps['device_filters'], ['/job:ps/task:1'])

@@ -98,7 +98,7 @@ class PlotRunsTest(tf.test.TestCase):
         [sys.executable, '-m', 'experiments.plot_runs',
          '--run_dirs=%s,%s' % (plain, resnet), '--labels=plain,resnet',
          '--output=%s' % output], cwd=_REPO, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, universal_newlines=True,
+        stderr=subprocess.PIPE, universal_newlines=True, check=False,
         env=dict(os.environ, PYTHONPATH=_REPO))
     self.assertEqual(0, proc.returncode, proc.stderr[-2000:])
     self.assertTrue(os.path.getsize(output))

@@ -17,9 +17,11 @@ from absl import app
 from absl import flags
 import matplotlib
 matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+# pylint: disable=g-import-not-at-top,wrong-import-position
+import matplotlib.pyplot as plt
 
 from experiments import run_records
+# pylint: enable=g-import-not-at-top,wrong-import-position
 
 PANELS = (('loss', 'training loss'), ('accuracy', 'validation accuracy'))
 

@@ -117,7 +117,7 @@ def freeze_checkpoint(config, params, checkpoint, temperature):
       frozen = graph_export.freeze(session, graph)
   difference = float(np.max(np.abs(_run_graph_def(frozen, probe) -
                                    expected)))
-  if not difference <= VERIFY_ATOL:
+  if not difference <= VERIFY_ATOL:  # NaN too. pylint: disable=unneeded-not
     raise ValueError('The frozen graph disagrees with the restored '
                      'checkpoint by %g on a probe input; please report this '
                      'with the command line.' % difference)

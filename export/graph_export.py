@@ -204,7 +204,7 @@ def build_inference_graph(config, batch_size=None, input_type='float',
   Raises:
     ValueError: unknown names or input type; a node name already taken.
   """
-  if not temperature > 0:
+  if not temperature > 0:  # NaN too. pylint: disable=unneeded-not
     raise runtime.UserError('The temperature must be > 0, got %r.' %
                             temperature)
   stub = _StubDataset('the exported model', config.num_classes +

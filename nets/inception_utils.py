@@ -239,6 +239,7 @@ class Residual(collections.namedtuple(
     return 1
 
   def build(self, net, ctx):
+    """The block's output: same shape as `net`."""
     with tf.variable_scope(self.scope):
       mixed = _build_branches(net, self.branches, ctx)
       kwargs = {'rate': ctx.rate} if ctx.rate > 1 else {}

@@ -186,6 +186,7 @@ class GraphOnlyChecks(object):
     # variables (75x75: the smallest input accepted), features in training
     # mode (the graph's only update ops) and logits without the auxiliary
     # head.
+    # Set by the subclass. pylint: disable=not-callable
     cls.scope = cls.ARG_SCOPE_FN()
     cls.graph, _, cls.logits, cls.end_points = build_graph(
         cls.NETWORK_FN, cls.scope, [2, 299, 299, 3], num_classes=1001,

@@ -190,7 +190,8 @@ class MobilenetV2GraphTest(tf.test.TestCase):
   def test_training_scope_sets_dropout_keep_prob(self):
     graph, _, _ = _build(is_training=True, base_only=False,
                          conv_defs=(mobilenet_v2.Conv((3, 3), 2, 8),))
-    self.assertAllClose(resnet_utils_test.dropout_rates(graph), [0.2])  # keep_prob 0.8.
+    # keep_prob 0.8.
+    self.assertAllClose(resnet_utils_test.dropout_rates(graph), [0.2])
 
   def test_finegrain_off_output_stride_padding_and_forward_pass(self):
     graph, logits, end_points = _build(

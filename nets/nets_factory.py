@@ -271,8 +271,8 @@ def get_network_fn(name, num_classes, weight_decay=0.0, is_training=False,
 
 def markdown_table():
   """The README's table of models: one row per registered name."""
-  rows = ['| model | official checkpoint classes | preprocessing | input size |',
-          '|---|---|---|---|']
+  rows = ['| model | official checkpoint classes | preprocessing | '
+          'input size |', '|---|---|---|---|']
   for name in model_names():
     spec = _MODELS[name]
     classes = spec.checkpoint_classes

@@ -85,6 +85,7 @@ class _BuildCheck(object):
   """Builds a registered model and checks its outputs."""
 
   def check_builds(self, name):
+    """Logits [batch, classes] and the standard end points, at its size."""
     for pattern, reason in _SKIPS.items():
       if re.match(pattern, name):
         self.skipTest(reason)

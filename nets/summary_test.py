@@ -137,7 +137,7 @@ class CommandLineTest(tf.test.TestCase):
         [sys.executable, '-m', 'nets.summary', '--model_name=no_such_net'],
         cwd=_REPO, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2'),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        universal_newlines=True, timeout=120)
+        universal_newlines=True, timeout=120, check=False)
     self.assertEqual((run.returncode, run.stdout), (2, ''))
     self.assertRegex(run.stderr.strip().splitlines()[-1],
                      r"^nets.summary: error: Unknown model_name "

@@ -26,6 +26,7 @@ MOVING_MEAN = 'MobilenetV1/Conv2d_0/BatchNorm/moving_mean'
 
 @pytest.fixture(scope='module')
 def run(tmp_path_factory):
+  """Converts the digits and trains the batch-norm net once (per module)."""
   root = tmp_path_factory.mktemp('batch_norm')
   dataset_dir = str(root / 'data')
   e2e_util.run_binary('download_and_convert_data.py', {

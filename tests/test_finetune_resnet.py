@@ -30,6 +30,8 @@ LOGITS = 'resnet_v1_50/logits'
 
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
+  """A TF-Slim resnet_v1_50 checkpoint (random weights, 1000 classes) and
+  the converted digits to fine-tune it on."""
   root = tmp_path_factory.mktemp('finetune')
   checkpoint = str(root / 'oracle' / 'resnet_v1_50.ckpt')
   with tf.Graph().as_default():

@@ -153,6 +153,7 @@ def test_eval_loop_skips_a_checkpoint_deleted_by_the_trainer(
   assert sorted(eval_lib.evaluated_steps(eval_dir)) == [0, 10]
   # Restarted, the loop evaluates nothing again.
   monkeypatch.setattr(eval_lib, 'evaluate_checkpoint', evaluate)
+  # A list, and empty. pylint: disable=use-implicit-booleaness-not-comparison
   assert eval_lib.evaluation_loop(params, train_dir) == []
 
 

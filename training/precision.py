@@ -253,4 +253,3 @@ def mixed_precision_scope(precision):
       continue  # a reused variable's regularizer, already counted
     kept.append(tf.cast(loss, tf.float32))
   losses[num_losses_before:] = kept
-

@@ -58,9 +58,9 @@ def contrib_quantize():
     from tensorflow.contrib import quantize  # pylint: disable=g-import-not-at-top
   except ImportError:
     raise UserError(
-        'Quantization (--quantize_delay / --quantize) uses tf.contrib.quantize, '
-        'which TensorFlow %s does not have; run it on the TF 1.15 stack '
-        '(`make setup`).' % tf.VERSION)
+        'Quantization (--quantize_delay / --quantize) uses '
+        'tf.contrib.quantize, which TensorFlow %s does not have; run it on '
+        'the TF 1.15 stack (`make setup`).' % tf.VERSION)
   return quantize
 
 

@@ -111,6 +111,7 @@ class LoggingHook(tf.train.SessionRunHook):
     self.final_step = int(session.run(self._fetches['step']))
 
   def after_run(self, run_context, run_values):
+    """Logs loss, learning rate and images/sec every n-th global step."""
     step = run_values.results['step'] + 1
     self.last_step = step
     now = time.time()

@@ -27,7 +27,7 @@ from absl import logging
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 
 _KEY_FIELD = '__cache_key__'
 

@@ -87,7 +87,7 @@ from absl import logging
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 from datasets import input_pipeline
 from preprocessing import preprocessing_factory
 from training import runtime

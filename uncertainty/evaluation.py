@@ -33,6 +33,7 @@ Typical use:
 import collections
 import glob
 import hashlib
+import itertools
 import os
 import re
 import warnings
@@ -41,7 +42,7 @@ from absl import logging
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 from datasets import dataset_factory
 from training import restore
 from training import runtime
@@ -300,7 +301,7 @@ class Context(object):
         out = inference.predict(model, source, [
             p[len('features/'):] for p in missing if p != 'logits'])
         parts = {'logits': {k: out[k] for k in ('logits', 'label', 'index')}}
-        parts.update({name: {name: out[name]} for name in out
+        parts.update({name: {name: value} for name, value in out.items()
                       if name.startswith('features/')})
         return parts
 
@@ -719,16 +720,15 @@ def _warn_on_identical_members(members, seeds):
   """Warns about repeated checkpoints, equal weights or equal seeds."""
   real = [os.path.realpath(m) for m in members]
   hashes = [_sha1_of_checkpoint(m) for m in members]
-  for i in range(len(members)):
-    for j in range(i + 1, len(members)):
-      if real[i] == real[j] or hashes[i] == hashes[j]:
-        logging.warning(
-            'Ensemble members %d and %d (%s, %s) have identical weights: the '
-            'same checkpoint listed twice or a run copied. The ensemble is '
-            'smaller than it looks.', i, j, members[i], members[j])
-      elif seeds[i] is not None and seeds[i] == seeds[j]:
-        logging.warning('Ensemble members %d and %d were trained with the '
-                        'same --seed=%s.', i, j, seeds[i])
+  for i, j in itertools.combinations(range(len(members)), 2):
+    if real[i] == real[j] or hashes[i] == hashes[j]:
+      logging.warning(
+          'Ensemble members %d and %d (%s, %s) have identical weights: the '
+          'same checkpoint listed twice or a run copied. The ensemble is '
+          'smaller than it looks.', i, j, members[i], members[j])
+    elif seeds[i] is not None and seeds[i] == seeds[j]:
+      logging.warning('Ensemble members %d and %d were trained with the '
+                      'same --seed=%s.', i, j, seeds[i])
   return hashes
 
 

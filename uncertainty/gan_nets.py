@@ -39,7 +39,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 import tf_slim as slim
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 
 GENERATOR_SCOPE = 'generator'
 DISCRIMINATOR_SCOPE = 'discriminator'

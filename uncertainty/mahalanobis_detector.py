@@ -32,7 +32,7 @@ Typical use:
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 from uncertainty import inference
 
 

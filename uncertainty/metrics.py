@@ -697,7 +697,7 @@ def energy(logits, temperature=1.0):
   Returns:
     [N] scores -E(x).
   """
-  if not temperature > 0:
+  if not temperature > 0:  # NaN too. pylint: disable=unneeded-not
     raise ValueError('energy temperature must be > 0, got %r.' % temperature)
   logits = _check_2d_finite(logits, 'logits')
   return temperature * special.logsumexp(logits / temperature, axis=1)

@@ -57,6 +57,7 @@ class ScoringRuleTest(tf.test.TestCase):
 
   def test_accepts_float32_softmax_rounding(self):
     logits = np.array([[30.0, 0.0, 0.0], [1.0, 2.0, 3.0]], np.float32)
+    # pylint: disable=unexpected-keyword-arg
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
     probs[0, 0] = np.nextafter(np.float32(1.0), np.float32(2.0))

@@ -42,6 +42,7 @@ class PlotsTest(tf.test.TestCase):
                                                    num_bins=5)
     self.assertEqual(int(np.sum(bins.count > 0)), 3)
     fig = plots.reliability_figure(bins, ece)
+    # pylint: disable=unsubscriptable-object  # matplotlib's Figure.axes
     # One accuracy bar and one gap bar per non-empty bin.
     self.assertLen(fig.axes[0].patches, 6)
     self.assertIn('ECE = %.4f' % ece, fig.axes[0].get_title())

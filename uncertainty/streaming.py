@@ -33,7 +33,7 @@ Typical use:
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 
 _COLLECTIONS = (tf.GraphKeys.LOCAL_VARIABLES,
                 tf.GraphKeys.METRIC_VARIABLES)

@@ -23,7 +23,7 @@ import tempfile
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-import tfcompat  # pylint: disable=unused-import  (TF 2: graph mode)
+import tfcompat  # pylint: disable=unused-import  # TF 2: graph mode
 from datasets import custom
 from datasets import dataset_utils
 from nets import nets_factory
