@@ -135,9 +135,11 @@ def test_async_cluster_trains_one_global_step_and_exits(
   # graph and its first checkpoint), so each is only required to take one.
   assert steps0 and steps1, (steps0, steps1)
   # On one shared global step: each update (one per logged step) adds one to
-  # it, so the updates of both add up to the step reached, not to `steps`
-  # each as separate counters would.
-  assert steps <= len(steps0) + len(steps1) <= max(finals), (
+  # it, so the updates of both add up to the step reached (41-42 seen), not
+  # to `steps` each as separate counters would. The +2: the global step is a
+  # ref variable, whose unlocked increments from two workers can race on the
+  # ps and count once.
+  assert steps <= len(steps0) + len(steps1) <= max(finals) + 2, (
       steps0, steps1, finals)
   assert min(finals) >= steps
   assert steps in set(steps0) | set(steps1) or max(steps0 + steps1) > steps
