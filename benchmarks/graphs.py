@@ -141,7 +141,7 @@ def _train_iterator(params, dataset, setup, pipeline, config):
   data = train_lib.train_dataset(params, dataset, setup)
   if pipeline == 'synthetic':
     data = data.take(1).cache().repeat()
-  return tf.data.make_one_shot_iterator(data)
+  return runtime.input_iterator(data)
 
 
 def _pipeline_params(params, pipeline):

@@ -20,6 +20,8 @@ import time
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from training import runtime
+
 Measurement = collections.namedtuple('Measurement', [
     'images_per_sec',  # float.
     'steps',           # timed steps.
@@ -78,8 +80,7 @@ def measure(build_fn, config, warmup_steps, timed_steps, max_seconds,
   begin = time.time()
   bench = build_fn()
   with bench.graph.as_default():
-    init = [tf.global_variables_initializer(),
-            tf.local_variables_initializer()]
+    init = [tf.global_variables_initializer(), runtime.local_init_op()]
     bench.graph.finalize()
     with tf.Session(config=config) as session:
       session.run(init)
@@ -108,8 +109,7 @@ class _Session(object):
   def __init__(self, bench, config):
     self.bench = bench
     with bench.graph.as_default():
-      init = [tf.global_variables_initializer(),
-              tf.local_variables_initializer()]
+      init = [tf.global_variables_initializer(), runtime.local_init_op()]
       bench.graph.finalize()
     self.session = tf.Session(graph=bench.graph, config=config)
     self.session.run(init)

@@ -5,6 +5,7 @@ import glob
 import json
 import os
 
+from google.protobuf import text_format
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -88,6 +89,58 @@ def test_fine_tune_from_a_directory_restores_its_weights(digits_dir, tmp_path):
     else:
       np.testing.assert_array_equal(value, source_weights[name],
                                     err_msg=name)
+
+
+def _functions_called(node_defs, library):
+  """Names of the library functions that `node_defs` call, transitively."""
+  called, pending = set(), list(node_defs)
+  while pending:
+    node = pending.pop()
+    names = [node.op] if node.op in library else []
+    for value in node.attr.values():
+      names.append(value.func.name)
+      names.extend(func.name for func in value.list.func)
+    for name in names:
+      if name in library and name not in called:
+        called.add(name)
+        pending.extend(library[name].node_def)
+  return called
+
+
+def _fanin(graph_def, name):
+  """The nodes `name` depends on (data and control inputs), itself included."""
+  nodes = {node.name: node for node in graph_def.node}
+  seen, pending = set(), [name]
+  while pending:
+    current = pending.pop()
+    if current not in seen:
+      seen.add(current)
+      pending.extend(i.lstrip('^').split(':')[0]
+                     for i in nodes[current].input)
+  return [nodes[n] for n in seen]
+
+
+def _is_dataset_op(node):
+  return node.op.endswith(('Dataset', 'DatasetV2'))
+
+
+def test_training_steps_reach_no_input_pipeline_function(digits_dir,
+                                                         tmp_path):
+  # TF 1.15 re-optimizes every function a step reaches for each new set of
+  # fetches; the input pipeline's belong to its iterator's initializer only.
+  train_dir = str(tmp_path / 'train')
+  _train(train_dir, digits_dir, 2)
+  graph_def = tf.GraphDef()
+  with open(os.path.join(train_dir, 'graph.pbtxt')) as f:
+    text_format.Parse(f.read(), graph_def)
+  library = {f.signature.name: f for f in graph_def.library.function}
+  pipeline = _functions_called(
+      [n for n in graph_def.node if _is_dataset_op(n)], library)
+  assert pipeline, 'no map function found on the dataset ops of the graph'
+  step = _functions_called(_fanin(graph_def, 'train_op'), library)
+  assert not step & pipeline, sorted(step & pipeline)
+  assert not [name for name in step
+              if any(map(_is_dataset_op, library[name].node_def))]
 
 
 def _assert_one_line_error(proc, *fragments):

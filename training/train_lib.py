@@ -348,8 +348,7 @@ def _train(params, cluster_config, server):
     with tf.device(deploy_config.variables_device()):
       global_step = tf.train.get_or_create_global_step()
     with tf.device(deploy_config.inputs_device()):
-      iterator = tf.data.make_one_shot_iterator(
-          train_dataset(params, dataset, setup))
+      iterator = runtime.input_iterator(train_dataset(params, dataset, setup))
     (train_op, total_loss, learning_rate, optimizer, end_points,
      sync_hooks) = build_train_op(params, setup, iterator, deploy_config,
                                   global_step)
@@ -476,7 +475,7 @@ def _run(params, train_op, init_fn, hooks, logging_hook, ready_op):
                  'nothing to train.', params['train_dir'], step, limit)
     return
   scaffold = tf.train.Scaffold(
-      init_fn=init_fn,
+      init_fn=init_fn, local_init_op=runtime.local_init_op(),
       saver=tf.train.Saver(max_to_keep=params['max_checkpoints_to_keep'],
                            sharded=params['num_ps_tasks'] > 0))
   if ready_op is not None:
