@@ -243,7 +243,7 @@ def train(params):
     setup = _resolve(params, dataset, is_training=True)
     global_step = tf.train.get_or_create_global_step()
     with tf.device('/device:CPU:0'):
-      batch = runtime.input_iterator(input_pipeline.make_dataset(
+      batch = tf.data.make_one_shot_iterator(input_pipeline.make_dataset(
           dataset, setup.preprocess_fn, params['batch_size'],
           is_training=True, num_readers=params['num_readers'],
           num_preprocessing_threads=params['num_preprocessing_threads'],
@@ -289,10 +289,9 @@ def _run(params, train_op, hooks):
   if step is not None:
     logging.info('Resuming from step %d of %s.', step, params['train_dir'])
   # Relative paths in train_dir/checkpoint: the directory can be moved.
-  scaffold = tf.train.Scaffold(
-      local_init_op=runtime.local_init_op(),
-      saver=tf.train.Saver(max_to_keep=params['max_checkpoints_to_keep'],
-                           save_relative_paths=True))
+  scaffold = tf.train.Scaffold(saver=tf.train.Saver(
+      max_to_keep=params['max_checkpoints_to_keep'],
+      save_relative_paths=True))
   config = runtime.session_config_from_params(params)
   with tf.train.MonitoredTrainingSession(
       checkpoint_dir=params['train_dir'], scaffold=scaffold, hooks=hooks,

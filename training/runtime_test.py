@@ -62,6 +62,8 @@ def op_types_run(session, fetch):
   """(value of `fetch`, types of the ops run); `_XlaRun` when XLA ran.
 
   Public for the other tests of `--xla` (uncertainty/confident_classifier).
+  MKL builds (`make setup TF=intel`) run their own kernels of some ops
+  (`_MklReluGrad` for `ReluGrad`); the types are given without that prefix.
   """
   metadata = tf.RunMetadata()
   value = session.run(fetch, options=tf.RunOptions(
@@ -69,7 +71,11 @@ def op_types_run(session, fetch):
   types = {node.timeline_label.split(' = ')[-1].split('(')[0]
            for device in metadata.step_stats.dev_stats
            for node in device.node_stats}
-  return value, types
+  return value, {_without_mkl_prefix(name) for name in types}
+
+
+def _without_mkl_prefix(op_type):
+  return op_type[len('_Mkl'):] if op_type.startswith('_Mkl') else op_type
 
 
 class XlaScopeTest(tf.test.TestCase):
