@@ -78,26 +78,16 @@ def measure(build_fn, config, warmup_steps, timed_steps, max_seconds,
     A Measurement.
   """
   begin = time.time()
-  bench = build_fn()
-  with bench.graph.as_default():
-    init = [tf.global_variables_initializer(), runtime.local_init_op()]
-    bench.graph.finalize()
-    with tf.Session(config=config) as session:
-      session.run(init)
-      coord = tf.train.Coordinator()
-      threads = (tf.train.start_queue_runners(session, coord=coord)
-                 if bench.uses_queue_runners else [])
-      try:
-        for _ in range(warmup_steps):
-          session.run(bench.fetch)
-        setup_seconds = time.time() - begin
-        cpu_start = _cpu_seconds()
-        steps, images, seconds = _timed_loop(session, bench, timed_steps,
-                                             max_seconds, min_steps)
-        cpu_seconds = _cpu_seconds() - cpu_start
-      finally:
-        coord.request_stop()
-        coord.join(threads, stop_grace_period_secs=10)
+  opened = _Session(build_fn(), config)
+  try:
+    opened.run(warmup_steps)
+    setup_seconds = time.time() - begin
+    cpu_start = _cpu_seconds()
+    steps, images, seconds = _timed_loop(opened.session, opened.bench,
+                                         timed_steps, max_seconds, min_steps)
+    cpu_seconds = _cpu_seconds() - cpu_start
+  finally:
+    opened.close()
   rate = images / max(seconds, 1e-9)
   return Measurement(rate, steps, images, seconds, setup_seconds,
                      os.getloadavg()[0], cpu_seconds, (rate,))
